@@ -1,0 +1,29 @@
+# Two entry points: `make demo` and `make test`. Both build .venv from scratch if needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test bench eval clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	rm -f parallax.db
+	$(BIN)/parallax ingest examples/ --db parallax.db
+	$(BIN)/parallax ls --db parallax.db --limit 10
+	$(BIN)/parallax analyze examples/000_e05bb7a8d3b72e73.txt --html report.html
+	@echo "HTML report written to report.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m parallax bench
+
+clean:
+	rm -rf $(VENV) parallax.db report.html build src/*.egg-info

@@ -1,0 +1,120 @@
+"""Throughput benchmark: the full Parallax pipeline beside bare ``nlp.pipe`` of the same spaCy model.
+
+Each mode runs in its own process so its peak RSS is its own. The corpus is
+any folder of .txt articles (the PTC articles in ../shared/eval/ptc by default),
+read as-is, sorted by name, the first ``limit`` of them.
+
+    python -m parallax.bench --mode full --data DIR --limit 200   # one mode, JSON out
+    parallax bench --data DIR                                     # both modes, a table
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+
+def load_corpus(data: Path, limit: int) -> list[tuple[str, str]]:
+    files = sorted(data.rglob("*.txt"))[:limit]
+    return [(str(f), f.read_text(encoding="utf-8", errors="replace")) for f in files]
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def measure(mode: str, data: Path, limit: int, model: str | None, batch_size: int) -> dict:
+    """Run one mode over the corpus in this process and return its figures."""
+    from .pipeline import load_nlp
+
+    corpus = load_corpus(data, limit)
+    nlp = load_nlp(model)
+    nlp("Warm up the pipeline once before timing.")
+    tokens = sum(len(nlp.tokenizer(text)) for _, text in corpus)  # same count for both modes, untimed
+    started = time.perf_counter()
+    if mode == "bare":
+        for _doc in nlp.pipe((text for _, text in corpus), batch_size=batch_size):
+            pass
+    else:
+        from .ingest import Extraction, Input, ReadOptions, build_article
+        from .pipeline import Pipeline
+
+        options = ReadOptions(as_is=True)
+        pipeline = Pipeline(model, batch_size=batch_size)
+        articles = (build_article(Input(name, Extraction(text=text)), options) for name, text in corpus)
+        for _article in pipeline.analyze(articles):
+            pass
+    elapsed = time.perf_counter() - started
+    return {
+        "mode": mode,
+        "articles": len(corpus),
+        "tokens": tokens,
+        "seconds": round(elapsed, 3),
+        "articles_per_s": round(len(corpus) / elapsed, 2),
+        "tokens_per_s": round(tokens / elapsed, 1),
+        "peak_rss_mb": round(_peak_rss_mb(), 1),
+        "model": f"{nlp.meta.get('name')}-{nlp.meta.get('version')}",
+    }
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def run_benchmark(data: Path, limit: int, model: str | None, batch_size: int, console: Console) -> dict:
+    """Both modes, each in a fresh process; prints a table and returns the figures."""
+    results = []
+    for mode in ("bare", "full"):
+        command = [sys.executable, "-m", "parallax.bench", "--mode", mode, "--data", str(data), "--limit", str(limit)]
+        command += ["--batch-size", str(batch_size)] + (["--model", model] if model else [])
+        with console.status(f"running {mode} ..."):
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            from .errors import ParallaxError
+
+            raise ParallaxError(f"benchmark mode {mode} failed: {done.stderr.strip().splitlines()[-1:]}")
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    table = Table(title=f"Parallax benchmark on {results[0]['articles']} articles from {data}", title_justify="left")
+    for column in ("mode", "articles/s", "tokens/s", "seconds", "peak RSS (MB)"):
+        table.add_column(column, justify="right" if column != "mode" else "left")
+    for r in results:
+        label = "bare spaCy nlp.pipe" if r["mode"] == "bare" else "full Parallax pipeline"
+        table.add_row(label, f"{r['articles_per_s']:.2f}", f"{r['tokens_per_s']:,.0f}", f"{r['seconds']:.1f}", f"{r['peak_rss_mb']:.0f}")
+    console.print(table)
+    ratio = results[1]["articles_per_s"] / results[0]["articles_per_s"]
+    console.print(f"throughput ratio full / bare: [bold]{ratio:.2f}[/] (bound: >= 0.80)   model: {results[0]['model']}")
+    console.print(f"machine: {machine()}")
+    return {"results": results, "ratio": round(ratio, 3), "machine": machine()}
+
+
+def _main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mode", choices=["bare", "full"], required=True)
+    parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--limit", type=int, default=200)
+    parser.add_argument("--model", default=None)
+    parser.add_argument("--batch-size", type=int, default=16)
+    args = parser.parse_args()
+    print(json.dumps(measure(args.mode, args.data, args.limit, args.model, args.batch_size)))
+
+
+if __name__ == "__main__":
+    _main()

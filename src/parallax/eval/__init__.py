@@ -1,0 +1,1 @@
+"""Evaluation against public gold data (read from ../shared/eval, never copied into the repo)."""

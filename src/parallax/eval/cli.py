@@ -1,0 +1,67 @@
+"""``parallax eval ...``: one command per extractor, printing precision, recall and F1 on public gold data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ..errors import ParallaxError
+
+DEFAULT_EVAL = Path("../shared/eval")
+out = Console(highlight=False)
+
+
+def _data(path: Path, what: str) -> Path:
+    if not path.exists():
+        raise ParallaxError(f"{path}: {what} gold data not found (pass --data)")
+    return path
+
+
+def _score_table(title: str, rows: list[tuple[str, object]], published: list[tuple[str, str]] = ()) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("system", "precision", "recall", "F1", "documents"):
+        table.add_column(column, justify="left" if column == "system" else "right")
+    for name, score in rows:
+        table.add_row(name, f"{score.precision:.3f}", f"{score.recall:.3f}", f"{score.f1:.3f}", str(score.documents))
+    for name, f1 in published:
+        table.add_row(f"[dim]{name} (published)[/]", "", "", f"[dim]{f1}[/]", "")
+    return table
+
+
+@click.group(name="eval")
+def eval_group() -> None:
+    """Measure extractors against public gold data (read from ../shared/eval)."""
+
+
+@eval_group.command(name="clean")
+@click.option("--data", type=click.Path(path_type=Path), default=DEFAULT_EVAL / "html", show_default=True)
+def eval_clean(data: Path) -> None:
+    """Boilerplate removal from scraped plain text: kept text against the gold article body."""
+    from .cleaning import evaluate_cleaning
+
+    scores = evaluate_cleaning(_data(data, "ScrapingHub article-extraction"))
+    out.print(
+        _score_table(
+            "Scraped-text cleaning (ScrapingHub pages flattened by html-text, 4-gram shingles)",
+            [("no cleaning (baseline)", scores["baseline"]), ("parallax clean_scraped_text", scores["cleaned"])],
+        )
+    )
+
+
+@eval_group.command(name="html")
+@click.option("--data", type=click.Path(path_type=Path), default=DEFAULT_EVAL / "html", show_default=True)
+def eval_html(data: Path) -> None:
+    """Main-text extraction from HTML pages (ScrapingHub article-extraction benchmark)."""
+    from .html import evaluate_html
+
+    score = evaluate_html(_data(data, "ScrapingHub article-extraction"))
+    out.print(
+        _score_table(
+            "HTML main-text extraction (ScrapingHub benchmark, 4-gram shingles)",
+            [("parallax (trafilatura)", score)],
+            [("trafilatura", "0.958"), ("newspaper4k", "0.949")],
+        )
+    )

