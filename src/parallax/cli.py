@@ -77,7 +77,7 @@ def input_options(fn):
             click.argument("paths", nargs=-1, required=True),
             click.option("--published", callback=_published, help="Publication date (YYYY-MM-DD) for every input."),
             click.option("--as-is", is_flag=True, help="Take inputs as already clean text: no boilerplate removal."),
-            click.option("--model", default=None, help="spaCy pipeline to use (default: first installed English one)."),
+            click.option("--model", default=None, help="spaCy pipeline: sm (default), md, or a package name or model path."),
             click.option("--batch-size", default=16, show_default=True, help="Articles per nlp.pipe batch."),
             click.option(
                 "--max-size", default="10M", callback=_size, show_default=True, help="Largest single input accepted."

@@ -65,6 +65,44 @@ class Entity(_Model):
     mentions: list[Span]
 
 
+class TimeExpression(_Model):
+    """A time expression normalised against the publication date (TimeML TIMEX3 style)."""
+
+    span: Span
+    type: Literal["date", "time", "duration", "set"]
+    value: str = Field(description="TIMEX3 value: '2023-09-19', '2020-11', 'P3Y', 'PXD', 'PAST_REF', '2023-W38', ...")
+    precision: Literal["time", "day", "week", "month", "season", "quarter", "year", "decade", "century", "range", "unknown"]
+    end_value: str | None = Field(None, description="Last day of a range ('the night of 19-20 September').")
+
+
+class Place(_Model):
+    """A toponym resolved offline to a gazetteer entry."""
+
+    span: Span
+    name: str = Field(description="Gazetteer name of the resolved place.")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2 code.")
+    latitude: float | None = None
+    longitude: float | None = None
+    geonames_id: int | None = None
+    feature_class: str | None = Field(None, description="GeoNames feature class: A (country, region), P (city), ...")
+    feature_code: str | None = None
+    score: float | None = Field(None, ge=0.0, le=1.0, description="Confidence of the resolution.")
+
+
+class Quantity(_Model):
+    """A number with its qualifier and what it counts."""
+
+    span: Span
+    value: float
+    value_max: float | None = Field(None, description="Upper bound of a range.")
+    qualifier: Literal["exact", "at_least", "at_most", "approximately", "range"] = "exact"
+    what: str | None = Field(None, description="The thing counted, as written: 'military outposts'.")
+    category: str | None = Field(
+        None, description="killed, injured, detained, displaced, weapons, outposts, vehicles, days, people, ..."
+    )
+    what_span: Span | None = None
+
+
 class Claim(_Model):
     """Who asserts what (filled by the attribution extractor)."""
 
@@ -122,6 +160,9 @@ class Article(_Model):
     paragraphs: list[tuple[int, int]] = Field(default_factory=list, description="[start, end) of each paragraph.")
     removed: list[str] = Field(default_factory=list, description="Boilerplate lines removed from the input.")
     entities: list[Entity] = Field(default_factory=list)
+    times: list[TimeExpression] = Field(default_factory=list)
+    places: list[Place] = Field(default_factory=list)
+    quantities: list[Quantity] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     techniques: list[Technique] = Field(default_factory=list)
@@ -154,7 +195,7 @@ class Article(_Model):
                 for item in value:
                     yield from walk(item)
 
-        for field in ("entities", "claims", "events", "techniques"):
+        for field in ("entities", "times", "places", "quantities", "claims", "events", "techniques"):
             yield from walk(getattr(self, field))
 
 

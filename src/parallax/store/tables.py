@@ -75,6 +75,44 @@ def _entity_rows(a: Article) -> list[Row]:
     ]
 
 
+def _time_rows(a: Article) -> list[Row]:
+    return [
+        {"article_id": a.id, **_span("span", t.span), "type": t.type, "value": t.value, "precision": t.precision}
+        for t in a.times
+    ]
+
+
+def _place_rows(a: Article) -> list[Row]:
+    return [
+        {
+            "article_id": a.id,
+            **_span("span", p.span),
+            "name": p.name,
+            "country": p.country,
+            "latitude": p.latitude,
+            "longitude": p.longitude,
+            "geonames_id": p.geonames_id,
+            "feature_class": p.feature_class,
+        }
+        for p in a.places
+    ]
+
+
+def _quantity_rows(a: Article) -> list[Row]:
+    return [
+        {
+            "article_id": a.id,
+            **_span("span", q.span),
+            "value": q.value,
+            "value_max": q.value_max,
+            "qualifier": q.qualifier,
+            "what": q.what,
+            "category": q.category,
+        }
+        for q in a.quantities
+    ]
+
+
 def _claim_rows(a: Article) -> list[Row]:
     return [
         {
@@ -156,6 +194,38 @@ TABLES: dict[str, Table] = {
                 "surface_forms": "TEXT",
             },
             _entity_rows,
+        ),
+        Table(
+            "times",
+            {"article_id": "TEXT", **_span_columns("span"), "type": "TEXT", "value": "TEXT", "precision": "TEXT"},
+            _time_rows,
+        ),
+        Table(
+            "places",
+            {
+                "article_id": "TEXT",
+                **_span_columns("span"),
+                "name": "TEXT",
+                "country": "TEXT",
+                "latitude": "REAL",
+                "longitude": "REAL",
+                "geonames_id": "INTEGER",
+                "feature_class": "TEXT",
+            },
+            _place_rows,
+        ),
+        Table(
+            "quantities",
+            {
+                "article_id": "TEXT",
+                **_span_columns("span"),
+                "value": "REAL",
+                "value_max": "REAL",
+                "qualifier": "TEXT",
+                "what": "TEXT",
+                "category": "TEXT",
+            },
+            _quantity_rows,
         ),
         Table(
             "claims",
