@@ -213,7 +213,7 @@ def article_id(text: str) -> str:
 
 
 def paragraph_offsets(text: str) -> list[tuple[int, int]]:
-    """[start, end) of each paragraph, paragraphs being separated by blank lines or single newlines."""
+    """[start, end) of each paragraph; paragraphs are separated by blank lines (single newlines wrap lines within one)."""
     return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text) if m.group().strip()]
 
 

@@ -65,3 +65,4 @@ def eval_html(data: Path) -> None:
             [("trafilatura", "0.958"), ("newspaper4k", "0.949")],
         )
     )
+    out.print(f"{score.pages_per_second:.1f} pages/s ({score.seconds:.1f} s)")

@@ -1,0 +1,1 @@
+"""Standalone HTML reports: an article's clean text with every extracted span highlighted and listed."""
