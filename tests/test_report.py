@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 
 from parallax.model import (
+    ClaimContent,
+    ClaimCue,
+    ClaimSource,
     Article,
     Author,
     Claim,
@@ -119,8 +122,17 @@ def overlapping() -> Article:
             Entity(canonical="Karabakh", label="GPE", mentions=[at(base, "Karabakh")]),
         ],
         claims=[
-            Claim(source=at(base, "Ilham Aliyev"), cue=at(base, "said"), content=content, kind="indirect"),
-            Claim(content=at(base, "brutal, barbaric attack on Armenia"), hedged=True),
+            Claim(
+                source=ClaimSource(span=at(base, "Ilham Aliyev"), type="person"),
+                cue=ClaimCue(span=at(base, "said")),
+                content=ClaimContent(span=content),
+                kind="indirect",
+            ),
+            Claim(
+                source=ClaimSource(type="author"),
+                content=ClaimContent(span=at(base, "brutal, barbaric attack on Armenia")),
+                hedged=True,
+            ),
         ],
         events=[Event(type="attack", trigger=at(base, "attack"), targets=[at(base, "Armenia", 1)])],
         techniques=[
@@ -151,7 +163,12 @@ def hostile() -> Article:
             Entity(canonical=f"{SCRIPT} & {IMG}", label=SCRIPT, mentions=[at(base, SCRIPT), at(base, SCRIPT, 1)]),
             Entity(canonical=IMG, label="ORG", mentions=[at(base, IMG)]),
         ],
-        claims=[Claim(source=at(base, IMG), source_resolved=SCRIPT, content=at(base, "Second & last"))],
+        claims=[
+            Claim(
+                source=ClaimSource(span=at(base, IMG), type="person", resolved=SCRIPT, role=SCRIPT),
+                content=ClaimContent(span=at(base, "Second & last")),
+            )
+        ],
         events=[Event(type=IMG, trigger=at(base, "Report"), actors=[at(base, IMG)])],
         techniques=[Technique(technique=IMG, span=at(base, f"{IMG} & co."), confidence=0.5)],
         frames=[Frame(frame=SCRIPT, score=0.5)],
@@ -210,7 +227,7 @@ def test_overlapping_spans_carry_every_layer(overlapping: Article) -> None:
 
 def test_span_across_paragraphs_is_marked_in_each() -> None:
     base = make("First part.\n\nSecond part.")
-    article = extend(base, claims=[Claim(content=base.span(6, 19))])
+    article = extend(base, claims=[Claim(source=ClaimSource(type="author"), content=ClaimContent(span=base.span(6, 19)))])
     page = Page(render_report([article]))
     assert page.texts == [article.text]
     assert {"claim-content"} <= page.classes_of("part.")[0]
@@ -294,7 +311,14 @@ def test_random_overlaps_keep_text_and_balance() -> None:
     article = extend(
         base,
         entities=[Entity(canonical=f"E{i}", label=rng.choice(["PERSON", "ORG", "X"]), mentions=[span()]) for i in range(40)],
-        claims=[Claim(source=span(), cue=span(), content=span()) for _ in range(10)],
+        claims=[
+            Claim(
+                source=ClaimSource(span=span(), type="person"),
+                cue=ClaimCue(span=span()),
+                content=ClaimContent(span=span()),
+            )
+            for _ in range(10)
+        ],
         techniques=[Technique(technique=rng.choice("ABC"), span=span(), confidence=0.5) for _ in range(30)],
     )
     page = Page(render_report([article]))

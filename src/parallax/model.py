@@ -103,17 +103,39 @@ class Quantity(_Model):
     what_span: Span | None = None
 
 
-class Claim(_Model):
-    """Who asserts what (filled by the attribution extractor)."""
+SourceType = Literal["person", "organisation", "document", "anonymous", "author"]
 
-    source: Span | None = None
-    source_resolved: str | None = None
-    cue: Span | None = None
-    content: Span
+
+class ClaimSource(_Model):
+    """Who (or what document) makes a claim."""
+
+    span: Span | None = Field(None, description="The source as written; None for the author's own voice.")
+    type: SourceType
+    resolved: str | None = Field(None, description="The named entity a pronoun, role or document resolves to.")
+    role: str | None = Field(None, description="The source's role where given: 'Azerbaijan's Foreign Minister'.")
+
+
+class ClaimCue(_Model):
+    """The words that mark attribution: 'said', 'according to', 'reads', a colon or quotation marks."""
+
+    span: Span
+    kind: Literal["verb", "noun", "preposition", "punctuation"] = "verb"
+
+
+class ClaimContent(_Model):
+    span: Span
+
+
+class Claim(_Model):
+    """Who asserts what, through which cue, how firmly (filled by the attribution extractor)."""
+
+    source: ClaimSource
+    cue: ClaimCue | None = None
+    content: ClaimContent
     kind: Literal["direct", "indirect", "mixed", "unattributed"] = "unattributed"
-    hedged: bool = False
-    negated: bool = False
-    checkworthiness: float | None = None
+    hedged: bool = Field(False, description="Distanced: 'alleged', 'claimed', 'reportedly', a modal.")
+    negated: bool = Field(False, description="The source denies it: 'denied', 'did not say'.")
+    checkworthiness: float | None = Field(None, ge=0.0, le=1.0)
 
 
 class Event(_Model):

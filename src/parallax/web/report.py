@@ -238,7 +238,8 @@ def _marks(
         note = f"{entity.item.label}: {entity.item.canonical}"
         marks += [_Mark(span, layers.entity(entity.item.label), entity.ref, note) for span in entity.item.mentions]
     for claim in claims:
-        parts = {"claim-source": claim.item.source, "claim-cue": claim.item.cue, "claim-content": claim.item.content}
+        c = claim.item
+        parts = {"claim-source": c.source.span, "claim-cue": c.cue.span if c.cue else None, "claim-content": c.content.span}
         for style, span in parts.items():
             if span is not None:
                 note = f"claim {_PARTS[style][0]} ({claim.item.kind})"
