@@ -20,7 +20,20 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from ..model import Article, Claim, Entity, Event, Frame, PublicationDate, Span, Technique, paragraph_offsets
+from ..model import (
+    Article,
+    Claim,
+    Entity,
+    Event,
+    Frame,
+    Place,
+    PublicationDate,
+    Quantity,
+    Span,
+    Technique,
+    TimeExpression,
+    paragraph_offsets,
+)
 
 T = TypeVar("T")
 
@@ -49,8 +62,11 @@ _PARTS = {
     "event-trigger": ("trigger", "#c0392b"),
     "event-actor": ("actor", "#2f7d32"),
     "event-target": ("target", "#1f5fa8"),
+    "time": ("time", "#0b7a75"),
+    "place": ("place", "#8a5a00"),
+    "quantity": ("quantity", "#a4133c"),
 }
-_GROUPS = ("Entities", "Claims", "Events", "Techniques")
+_GROUPS = ("Entities", "When, where, how many", "Claims", "Events", "Techniques")
 # Nesting order over shared characters, outermost first: backgrounds drawn by inner elements stay visible.
 _DEPTH = {
     "claim-content": 0,
@@ -61,6 +77,9 @@ _DEPTH = {
     "tech": 3,
     "event-trigger": 4,
     "ent": 5,
+    "time": 6,
+    "place": 6,
+    "quantity": 6,
 }
 
 
@@ -84,7 +103,7 @@ class _Layers:
 
     def part(self, style: str) -> Layer:
         name, colour = _PARTS[style]
-        group = "Claims" if style.startswith("claim") else "Events"
+        group = {"claim": "Claims", "event": "Events"}.get(style.split("-")[0], "When, where, how many")
         return self._get(style, name, lambda: Layer(style, style, group, name, colour, list(_PARTS).index(style)))
 
     def entity(self, label: str) -> Layer:
@@ -165,6 +184,9 @@ class ArticleView:
     events: list[Row[Event]]
     techniques: list[Row[Technique]]
     frames: list[Frame]
+    times: list[Row[TimeExpression]]
+    places: list[Row[Place]]
+    quantities: list[Row[Quantity]]
 
     @property
     def heading(self) -> str:
@@ -180,14 +202,19 @@ class ArticleView:
 
     @property
     def extracted(self) -> bool:
-        return bool(self.entities or self.claims or self.events or self.techniques or self.frames)
+        return bool(
+            self.entities or self.claims or self.events or self.techniques or self.frames
+            or self.times or self.places or self.quantities
+        )
 
 
 def render_report(articles: Sequence[Article], title: str = "Parallax report") -> str:
     """One standalone HTML document covering ``articles``, with a table of contents when there are several."""
     layers = _Layers()
     views = [_view(article, f"article-{n}", layers) for n, article in enumerate(articles, 1)]
-    return _environment().get_template("report.html").render(title=title, views=views, layer_css=layers.css())
+    return _environment().get_template("report.html").render(
+        title=title, views=views, layer_css=layers.css(), describe=_describe
+    )
 
 
 def write_report(articles: Sequence[Article], path: Path, *, title: str = "Parallax report") -> None:
@@ -211,8 +238,16 @@ def _view(article: Article, anchor: str, layers: _Layers) -> ArticleView:
     claims = [Row(f"{anchor}-c{i}", c) for i, c in enumerate(article.claims)]
     events = [Row(f"{anchor}-v{i}", e) for i, e in enumerate(article.events)]
     techniques = [Row(f"{anchor}-t{i}", t, layers.technique(t.technique)) for i, t in enumerate(article.techniques)]
+    resolved = {
+        style: [Row(f"{anchor}-{style[0]}{i}", item, layers.part(style)) for i, item in enumerate(items)]
+        for style, items in (("time", article.times), ("place", article.places), ("quantity", article.quantities))
+    }
 
     marks = _marks(entities, claims, events, techniques, layers)
+    for style, rows in resolved.items():
+        marks += [_Mark(row.item.span, row.layer, row.ref, f"{style}: {_describe(row.item)}") for row in rows]
+    # An empty span covers no character, so there is nothing to highlight.
+    marks = [mark for mark in marks if mark.span.end > mark.span.start]
     return ArticleView(
         anchor=anchor,
         article=article,
@@ -223,7 +258,24 @@ def _view(article: Article, anchor: str, layers: _Layers) -> ArticleView:
         events=events,
         techniques=sorted(techniques, key=lambda row: (row.item.span.start, -row.item.confidence)),
         frames=sorted(article.frames, key=lambda frame: -frame.score),
+        times=resolved["time"],
+        places=resolved["place"],
+        quantities=resolved["quantity"],
     )
+
+
+def _describe(item: TimeExpression | Place | Quantity) -> str:
+    """A one-line reading of a resolved item, for tooltips and panels."""
+    if isinstance(item, TimeExpression):
+        end = f" to {item.end_value}" if item.end_value else ""
+        return f"{item.value}{end} ({item.type}, {item.precision})"
+    if isinstance(item, Place):
+        where = f"{item.latitude:.3f}, {item.longitude:.3f}" if item.latitude is not None and item.longitude is not None else "no coordinates"
+        return f"{item.name}{', ' + item.country if item.country else ''} ({where})"
+    bound = f"-{item.value_max:g}" if item.value_max is not None else ""
+    what = f" {item.what}" if item.what else ""
+    category = f" [{item.category}]" if item.category else ""
+    return f"{item.qualifier.replace('_', ' ')} {item.value:g}{bound}{what}{category}"
 
 
 def _marks(
@@ -256,8 +308,7 @@ def _marks(
     for technique in techniques:
         note = f"{technique.item.technique} ({technique.item.confidence:.0%})"
         marks.append(_Mark(technique.item.span, layers.technique(technique.item.technique), technique.ref, note))
-    # An empty span covers no character, so there is nothing to highlight.
-    return [mark for mark in marks if mark.span.end > mark.span.start]
+    return marks
 
 
 def _legend(marks: list[_Mark]) -> list[tuple[str, list[LegendEntry]]]:
