@@ -33,6 +33,14 @@ DEFAULT_BATCH_SIZE = 16
 MAX_CHARS = 1_000_000
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """An input whose article needs no analysis (for instance, already stored)."""
+
+    source: str
+    article_id: str
+
+
 def _locate(package: str) -> str | None:
     """What spacy.load needs for an installed model package, or None when it is not installed."""
     if importlib.util.find_spec(package) is None:

@@ -61,19 +61,24 @@ def article_view(article: Article, max_entities: int = 8) -> Panel:
 
 
 def corpus_table(rows: Iterable[dict]) -> Table:
-    table = Table(header_style="bold", expand=True)
-    for column in ("id", "published", "outlet", "genre", "lang", "entities", "title"):
-        table.add_column(column, no_wrap=column != "title", overflow="ellipsis")
+    """Stored articles, one line each; ids are shortened (any unique prefix works with ``show``)."""
+    table = Table(header_style="bold", expand=True, box=None, pad_edge=False)
+    table.add_column("id", no_wrap=True, max_width=10)
+    table.add_column("published", no_wrap=True)
+    table.add_column("outlet", no_wrap=True, max_width=16, overflow="ellipsis")
+    table.add_column("genre", no_wrap=True)
+    table.add_column("lang", no_wrap=True)
+    table.add_column("title", ratio=1, min_width=24, overflow="fold")
     for row in rows:
-        published = (row["published"] or "") + ("~" if row["date_inferred"] else "")
+        cut = {"month": 7, "year": 4}.get(row["date_precision"] or "day", 10)
+        published = (row["published"] or "")[:cut] + ("~" if row["date_inferred"] else "")
         table.add_row(
-            row["id"],
+            row["id"][:10],
             published,
             escape(row["outlet"] or ""),
             row["genre"],
             row["language"] or "",
-            str(row["entities"]),
-            escape(row["title"] or ""),
+            escape(row["title"] or row["source"]),
         )
     return table
 
