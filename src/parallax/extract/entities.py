@@ -23,8 +23,9 @@ _HONORIFICS = frozenset(
     "dr dr. mr mr. mrs mrs. ms ms. prof prof. sir madam president minister ambassador general gen. "
     "lt. col. colonel sen. senator rep. gov. governor king queen prince pope sheikh".split()
 )
-_LEADING = frozenset({"the", "a", "an"})
-_TRAILING = frozenset({"'s", "’s", "'", "’"})
+_PUNCT = frozenset({".", ",", "-", "–", "—", "“", "”", '"', "'", "‘", "’", "(", ")", ":", ";"})
+_LEADING = frozenset({"the", "a", "an"}) | _PUNCT
+_TRAILING = frozenset({"'s", "’s", "of", "and", "the", "for", "in"}) | _PUNCT
 
 
 @dataclass
@@ -41,7 +42,7 @@ def _trim(ent: SpacySpan) -> tuple[int, int] | None:
     doc = ent.doc
     while start < end and doc[start].lower_ in _LEADING:
         start += 1
-    while end > start and doc[end - 1].lower_ in _TRAILING | {".", ",", "-", "–", "“", "”", '"'}:
+    while end > start and doc[end - 1].lower_ in _TRAILING:
         end -= 1
     if ent.label_ == "PERSON":
         while end - start > 1 and doc[start].lower_ in _HONORIFICS:
