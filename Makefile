@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	rm -f parallax.db
 	$(BIN)/parallax ingest examples/ --db parallax.db
-	$(BIN)/parallax ls --db parallax.db --limit 10
-	$(BIN)/parallax analyze examples/000_e05bb7a8d3b72e73.txt --html report.html
-	@echo "HTML report written to report.html"
+	$(BIN)/parallax summary --db parallax.db
+	$(BIN)/parallax ls --db parallax.db --limit 5
+	$(BIN)/parallax report --db parallax.db --html report.html
+	@echo "Open report.html in a browser; explore further with: $(BIN)/parallax --help"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -170,3 +170,16 @@ def test_killed_ingest_keeps_what_it_committed_and_rerun_does_the_rest(tmp_path)
     assert rerun.returncode == 0, rerun.stderr
     assert f"{89 - kept} stored, {kept} already in" in rerun.stderr
     assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM articles").fetchone()[0] == 89
+
+
+def test_summary_and_stored_report(tmp_path):
+    db = tmp_path / "p.db"
+    run("ingest", EXAMPLES / "000_e05bb7a8d3b72e73.txt", EXAMPLES / "004_fab2380e06d26105.txt", "--db", db)
+    summary = run("summary", "--db", db)
+    assert summary.exit_code == 0
+    assert "opinion 2" in summary.stdout and "Azerbaijan" in summary.stdout
+    report = tmp_path / "r.html"
+    result = run("report", "--db", db, "--html", report)
+    assert result.exit_code == 0 and "2 article(s)" in result.stderr
+    html = report.read_text(encoding="utf-8")
+    assert "Shaheen Abdullayev" in html and "Vasif Huseynov" in html

@@ -18,7 +18,7 @@ from .ingest.decode import DEFAULT_MAX_BYTES
 from .model import Article, json_schema
 
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DEFAULT_DB = "parallax.db"
 
@@ -204,6 +204,38 @@ def list_articles(db, limit) -> None:
         out.print(corpus_table(islice(rows, limit or None)))
         failures = store.count("failures")
     out.print(f"{total} article(s)" + (f", {failures} input(s) failed (export --table failures)" if failures else ""))
+
+
+@cli.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Database file.")
+@click.option("--top", default=10, show_default=True, help="Entities to list.")
+def summary(db, top) -> None:
+    """Summarise a stored corpus: counts, genres, outlets, languages, most mentioned entities."""
+    from .store import open_store
+    from .terminal import corpus_summary
+
+    _require_db(db)
+    with open_store(db) as store:
+        out.print(corpus_summary(store, top))
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Database file.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="Output file.")
+@click.option("--limit", default=0, help="At most this many articles (0 for all).")
+def report(ids, db, html_path, limit) -> None:
+    """Write a standalone HTML report of stored articles (all, or the given ids)."""
+    from itertools import islice
+
+    from .store import open_store
+    from .web.report import write_report
+
+    _require_db(db)
+    with open_store(db) as store:
+        articles = [store.get(i) for i in ids] if ids else list(islice(store.articles(), limit or None))
+    write_report(articles, html_path, title=f"Parallax report: {Path(db).name}")
+    err.print(f"wrote {html_path} ({len(articles)} article(s))")
 
 
 @cli.command()

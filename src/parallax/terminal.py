@@ -86,3 +86,36 @@ def corpus_table(rows: Iterable[dict]) -> Table:
 def print_articles(console: Console, articles: Iterable[Article]) -> None:
     for article in articles:
         console.print(article_view(article))
+
+
+def corpus_summary(store, top: int = 10) -> Group:
+    """Counts per table, genres, outlets, languages and the most mentioned entities of a stored corpus."""
+    from collections import Counter
+
+    articles = list(store.rows("articles"))
+    counts = Table(title="Stored", title_justify="left", box=None, show_header=False)
+    counts.add_column(style="bold cyan")
+    counts.add_column(justify="right")
+    for table in ("articles", "entities", "times", "places", "quantities", "claims", "events", "techniques", "failures"):
+        counts.add_row(table, f"{store.count(table):,}")
+    facets = Table(title="Articles by", title_justify="left", box=None)
+    facets.add_column("genre")
+    facets.add_column("language")
+    facets.add_column("outlet")
+    columns = [Counter(a[key] or "unknown" for a in articles).most_common(6) for key in ("genre", "language", "outlet")]
+    for row in range(max(map(len, columns), default=0)):
+        facets.add_row(*[f"{escape(str(c[row][0]))} {c[row][1]}" if row < len(c) else "" for c in columns])
+    # One name across articles, whatever label NER gave it in each; the most frequent label is shown.
+    mentions: Counter = Counter()
+    spread: Counter = Counter()
+    labels: dict[str, Counter] = defaultdict(Counter)
+    for row in store.rows("entities"):
+        mentions[row["canonical"]] += row["mentions"]
+        spread[row["canonical"]] += 1
+        labels[row["canonical"]][row["label"]] += row["mentions"]
+    entities = Table(title="Most mentioned entities", title_justify="left", box=None)
+    for column in ("entity", "label", "mentions", "articles"):
+        entities.add_column(column, justify="right" if column in ("mentions", "articles") else "left")
+    for name, n in mentions.most_common(top):
+        entities.add_row(escape(name), labels[name].most_common(1)[0][0], str(n), str(spread[name]))
+    return Group(counts, "", facets, "", entities)
