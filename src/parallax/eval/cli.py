@@ -66,3 +66,17 @@ def eval_html(data: Path) -> None:
         )
     )
     out.print(f"{score.pages_per_second:.1f} pages/s ({score.seconds:.1f} s)")
+
+
+@eval_group.command(name="time")
+@click.option("--data", type=click.Path(path_type=Path), default=DEFAULT_EVAL / "timebank", show_default=True)
+@click.option("--limit", type=int, default=None, help="Documents per corpus (default: all).")
+@click.option("--by-type", is_flag=True, help="Break scores down by TIMEX3 type.")
+def eval_time(data: Path, limit: int | None, by_type: bool) -> None:
+    """Time expressions against TempEval-3 TimeBank + AQUAINT (TIMEX3 spans, types and values)."""
+    from .time import evaluate_time, format_scores
+
+    results = evaluate_time(_data(data, "TempEval-3 TimeBank"), limit=limit)
+    for name in ("TimeBank", "AQUAINT", "combined"):
+        out.print(format_scores(name, results[name], by_type=by_type), markup=False)
+    out.print("HeidelTime (published, TempEval-3 platinum test): value F1 ~0.78, strict F1 ~0.83, relaxed F1 ~0.91")
