@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from parallax.model import (
+    EventParticipant,
     ClaimContent,
     ClaimCue,
     ClaimSource,
@@ -134,7 +135,13 @@ def overlapping() -> Article:
                 hedged=True,
             ),
         ],
-        events=[Event(type="attack", trigger=at(base, "attack"), targets=[at(base, "Armenia", 1)])],
+        events=[
+            Event(
+                type="ASSAULT",
+                trigger=at(base, "attack"),
+                targets=[EventParticipant(span=at(base, "Armenia", 1), name="Armenia", country="AM")],
+            )
+        ],
         techniques=[
             Technique(technique="Loaded_Language", span=at(base, "brutal, barbaric"), confidence=0.8),
             Technique(technique="Name_Calling", span=at(base, "barbaric attack"), confidence=0.6),
@@ -169,7 +176,7 @@ def hostile() -> Article:
                 content=ClaimContent(span=at(base, "Second & last")),
             )
         ],
-        events=[Event(type=IMG, trigger=at(base, "Report"), actors=[at(base, IMG)])],
+        events=[Event(type=IMG, trigger=at(base, "Report"), actors=[EventParticipant(span=at(base, IMG), name=SCRIPT)])],
         techniques=[Technique(technique=IMG, span=at(base, f"{IMG} & co."), confidence=0.5)],
         frames=[Frame(frame=SCRIPT, score=0.5)],
     )

@@ -138,13 +138,42 @@ class Claim(_Model):
     checkworthiness: float | None = Field(None, ge=0.0, le=1.0)
 
 
-class Event(_Model):
-    """Who did what to whom, where, when (filled by the event extractor)."""
+class EventParticipant(_Model):
+    """An actor or a target of an event, resolved to a canonical name where possible."""
 
-    type: str
+    span: Span
+    name: str = Field(description="Canonical name: 'Armenia', 'Armenian armed forces'.")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2 code of the participant's country.")
+    actor_type: str | None = Field(
+        None,
+        description="ACLED actor type: State forces, Rebel group, Political militia, Identity militia, "
+        "Rioters, Protesters, Civilians, External/Other forces.",
+    )
+
+
+class EventQuantity(_Model):
+    """A quantity attached to its role in an event."""
+
+    role: str = Field(description="killed, injured, detained, displaced, weapons, outposts, vehicles, ...")
+    quantity: Quantity
+
+
+class Event(_Model):
+    """Who did what to whom, where, when, how many, according to whom (filled by the event extractor)."""
+
+    type: str = Field(description="PLOVER v0.8 category: AGREE, CONSULT, ..., ASSAULT.")
+    mode: str | None = Field(None, description="PLOVER mode, e.g. ASSAULT: explosives, heavy weapons, firearms, aerial.")
+    acled_type: str | None = None
+    acled_sub_type: str | None = Field(None, description="ACLED sub-event type, e.g. 'Remote explosive/landmine/IED'.")
     trigger: Span
-    actors: list[Span] = Field(default_factory=list)
-    targets: list[Span] = Field(default_factory=list)
+    actors: list[EventParticipant] = Field(default_factory=list)
+    targets: list[EventParticipant] = Field(default_factory=list)
+    time: TimeExpression | None = None
+    place: Place | None = None
+    quantities: list[EventQuantity] = Field(default_factory=list)
+    modality: Literal["asserted", "negated", "hypothetical", "future", "demanded"] = "asserted"
+    reported_by: str | None = Field(None, description="'author', or the resolved source of the claim that carries it.")
+    claim_index: int | None = Field(None, description="Index in ``claims`` of the claim that carries the event.")
 
 
 class Technique(_Model):

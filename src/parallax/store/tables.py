@@ -133,16 +133,33 @@ def _claim_rows(a: Article) -> list[Row]:
 
 
 def _event_rows(a: Article) -> list[Row]:
-    return [
-        {
-            "article_id": a.id,
-            "type": e.type,
-            **_span("trigger", e.trigger),
-            "actors": "; ".join(s.text for s in e.actors),
-            "targets": "; ".join(s.text for s in e.targets),
-        }
-        for e in a.events
-    ]
+    """One row per event, with ACLED-like columns."""
+    rows = []
+    for e in a.events:
+        fatalities = [q.quantity.value for q in e.quantities if q.role == "killed"]
+        rows.append(
+            {
+                "article_id": a.id,
+                "date": e.time.value if e.time else None,
+                "time_precision": e.time.precision if e.time else None,
+                "type": e.type,
+                "mode": e.mode,
+                "acled_type": e.acled_type,
+                "sub_type": e.acled_sub_type,
+                "actor1": "; ".join(p.name for p in e.actors) or None,
+                "actor2": "; ".join(p.name for p in e.targets) or None,
+                "country": e.place.country if e.place else None,
+                "location": e.place.name if e.place else None,
+                "latitude": e.place.latitude if e.place else None,
+                "longitude": e.place.longitude if e.place else None,
+                "geo_precision": e.place.feature_class if e.place else None,
+                "fatalities": min(fatalities) if fatalities else None,  # ACLED: the most conservative figure
+                "modality": e.modality,
+                "source": e.reported_by,
+                **_span("trigger", e.trigger),
+            }
+        )
+    return rows
 
 
 def _technique_rows(a: Article) -> list[Row]:
@@ -248,7 +265,26 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "events",
-            {"article_id": "TEXT", "type": "TEXT", **_span_columns("trigger"), "actors": "TEXT", "targets": "TEXT"},
+            {
+                "article_id": "TEXT",
+                "date": "TEXT",
+                "time_precision": "TEXT",
+                "type": "TEXT",
+                "mode": "TEXT",
+                "acled_type": "TEXT",
+                "sub_type": "TEXT",
+                "actor1": "TEXT",
+                "actor2": "TEXT",
+                "country": "TEXT",
+                "location": "TEXT",
+                "latitude": "REAL",
+                "longitude": "REAL",
+                "geo_precision": "TEXT",
+                "fatalities": "REAL",
+                "modality": "TEXT",
+                "source": "TEXT",
+                **_span_columns("trigger"),
+            },
             _event_rows,
         ),
         Table(

@@ -299,8 +299,8 @@ def _marks(
     for event in events:
         roles = {
             "event-trigger": [event.item.trigger],
-            "event-actor": event.item.actors,
-            "event-target": event.item.targets,
+            "event-actor": [p.span for p in event.item.actors],
+            "event-target": [p.span for p in event.item.targets],
         }
         for style, spans in roles.items():
             note = f"{event.item.type}: {_PARTS[style][0]}"
