@@ -41,4 +41,4 @@ def registered(names: list[str] | None = None) -> list[tuple[str, Extractor]]:
 
 
 # Registration order is run order.
-from . import entities, quantities, time  # noqa: E402,F401
+from . import entities, places, quantities, time  # noqa: E402,F401
