@@ -268,6 +268,20 @@ def paragraph_offsets(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*", text) if m.group().strip()]
 
 
+def describe(item: TimeExpression | Place | Quantity) -> str:
+    """A one-line reading of a resolved item, for tooltips and panels."""
+    if isinstance(item, TimeExpression):
+        end = f" to {item.end_value}" if item.end_value else ""
+        return f"{item.value}{end} ({item.type}, {item.precision})"
+    if isinstance(item, Place):
+        where = f"{item.latitude:.3f}, {item.longitude:.3f}" if item.latitude is not None and item.longitude is not None else "no coordinates"
+        return f"{item.name}{', ' + item.country if item.country else ''} ({where})"
+    bound = f"-{item.value_max:g}" if item.value_max is not None else ""
+    what = f" {item.what}" if item.what else ""
+    category = f" [{item.category}]" if item.category else ""
+    return f"{item.qualifier.replace('_', ' ')} {item.value:g}{bound}{what}{category}"
+
+
 def json_schema() -> dict[str, Any]:
     """JSON Schema of the article document that ``analyze --json`` prints."""
     schema = Article.model_json_schema()

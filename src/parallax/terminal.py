@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Iterable
 
 from rich.console import Console, Group
@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from .model import Article
+from .model import Article, describe
 
 
 def date_label(article: Article) -> str:
@@ -57,7 +57,73 @@ def article_view(article: Article, max_entities: int = 8) -> Panel:
             more = f" [dim]+{len(names) - max_entities} more[/]" if len(names) > max_entities else ""
             table.add_row(label, ", ".join(names[:max_entities]) + more)
         parts.append(table)
+    parts.extend(_item_tables(article, max_entities))
     return Panel(Group(*parts), title=escape(article.title or "(untitled)"), title_align="left")
+
+
+def _item_tables(article: Article, limit: int) -> list[Table]:
+    """One small table per kind of extracted item present, each row quoting its span."""
+    tables = []
+
+    def table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+        if not rows:
+            return
+        t = Table(title=f"{title} ({len(rows)})", title_justify="left", header_style="bold", expand=True)
+        for column in columns:
+            t.add_column(column, overflow="fold")
+        for row in rows[:limit]:
+            t.add_row(*(escape(cell) for cell in row))
+        if len(rows) > limit:
+            t.add_row(*([f"... {len(rows) - limit} more"] + [""] * (len(columns) - 1)))
+        tables.append(t)
+
+    table("Times", ("text", "resolved"), [(t.span.text, describe(t)) for t in article.times])
+    mentions = Counter(describe(p) for p in article.places)  # one row per place, not per mention
+    table("Places", ("place", "mentions"), [(place, str(n)) for place, n in mentions.most_common()])
+    table("Quantities", ("text", "reading"), [(q.span.text, describe(q)) for q in article.quantities])
+    attributed = [c for c in article.claims if c.kind != "unattributed"]
+    table(
+        "Attributed claims",
+        ("source", "cue", "content", "kind"),
+        [
+            (
+                (c.source.resolved or (c.source.span.text if c.source.span else c.source.type))
+                + (f" ({c.source.role})" if c.source.role else ""),
+                c.cue.span.text if c.cue else "",
+                _clip(c.content.span.text),
+                c.kind + (", hedged" if c.hedged else "") + (", negated" if c.negated else ""),
+            )
+            for c in attributed
+        ],
+    )
+    table(
+        "Events",
+        ("type", "trigger", "who", "whom", "when", "where", "reported by"),
+        [
+            (
+                e.type + (f"/{e.mode}" if e.mode else ""),
+                e.trigger.text,
+                "; ".join(p.name for p in e.actors),
+                "; ".join(p.name for p in e.targets),
+                e.time.value if e.time else "",
+                e.place.name if e.place else "",
+                e.reported_by or "",
+            )
+            for e in article.events
+        ],
+    )
+    table(
+        "Persuasion techniques",
+        ("technique", "text", "confidence"),
+        [(t.technique, _clip(t.span.text), f"{t.confidence:.2f}") for t in article.techniques],
+    )
+    table("Frames", ("frame", "score"), [(f.frame, f"{f.score:.2f}") for f in article.frames[:5]])
+    return tables
+
+
+def _clip(text: str, size: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def corpus_table(rows: Iterable[dict]) -> Table:
@@ -90,7 +156,6 @@ def print_articles(console: Console, articles: Iterable[Article]) -> None:
 
 def corpus_summary(store, top: int = 10) -> Group:
     """Counts per table, genres, outlets, languages and the most mentioned entities of a stored corpus."""
-    from collections import Counter
 
     articles = list(store.rows("articles"))
     counts = Table(title="Stored", title_justify="left", box=None, show_header=False)

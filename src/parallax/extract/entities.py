@@ -54,6 +54,20 @@ def _key(text: str) -> str:
     return " ".join(text.lower().replace("’", "'").split())
 
 
+def _correct_label(name: str, label: str) -> str:
+    """Fix what the small NER model gets wrong with the gazetteer: countries tagged ORG/PERSON, demonyms as PERSON."""
+    if label not in ("ORG", "PERSON", "FAC"):
+        return label
+    from .gazetteer import load_gazetteer
+    from .places import demonym_country
+
+    if demonym_country(name):
+        return "NORP"
+    if any(e.feature_code.startswith("PCL") for e in load_gazetteer().find(name)[:1]):
+        return "GPE"
+    return label
+
+
 @extractor("entities")
 def extract_entities(doc: Doc, article: Article) -> None:
     mentions: list[_Mention] = []
@@ -72,7 +86,7 @@ def extract_entities(doc: Doc, article: Article) -> None:
     for mention in mentions:
         groups[mention.key].append(mention)
 
-    labels = {key: Counter(m.label for m in ms).most_common(1)[0][0] for key, ms in groups.items()}
+    labels = {key: _correct_label(key, Counter(m.label for m in ms).most_common(1)[0][0]) for key, ms in groups.items()}
     # A surname alone joins the one full person name ending with it; ambiguous surnames stay apart.
     full_names = [k for k, label in labels.items() if label == "PERSON" and " " in k]
     for key in list(groups):

@@ -32,6 +32,7 @@ from ..model import (
     Span,
     Technique,
     TimeExpression,
+    describe,
     paragraph_offsets,
 )
 
@@ -213,7 +214,7 @@ def render_report(articles: Sequence[Article], title: str = "Parallax report") -
     layers = _Layers()
     views = [_view(article, f"article-{n}", layers) for n, article in enumerate(articles, 1)]
     return _environment().get_template("report.html").render(
-        title=title, views=views, layer_css=layers.css(), describe=_describe
+        title=title, views=views, layer_css=layers.css(), describe=describe
     )
 
 
@@ -245,7 +246,7 @@ def _view(article: Article, anchor: str, layers: _Layers) -> ArticleView:
 
     marks = _marks(entities, claims, events, techniques, layers)
     for style, rows in resolved.items():
-        marks += [_Mark(row.item.span, row.layer, row.ref, f"{style}: {_describe(row.item)}") for row in rows]
+        marks += [_Mark(row.item.span, row.layer, row.ref, f"{style}: {describe(row.item)}") for row in rows]
     # An empty span covers no character, so there is nothing to highlight.
     marks = [mark for mark in marks if mark.span.end > mark.span.start]
     return ArticleView(
@@ -262,20 +263,6 @@ def _view(article: Article, anchor: str, layers: _Layers) -> ArticleView:
         places=resolved["place"],
         quantities=resolved["quantity"],
     )
-
-
-def _describe(item: TimeExpression | Place | Quantity) -> str:
-    """A one-line reading of a resolved item, for tooltips and panels."""
-    if isinstance(item, TimeExpression):
-        end = f" to {item.end_value}" if item.end_value else ""
-        return f"{item.value}{end} ({item.type}, {item.precision})"
-    if isinstance(item, Place):
-        where = f"{item.latitude:.3f}, {item.longitude:.3f}" if item.latitude is not None and item.longitude is not None else "no coordinates"
-        return f"{item.name}{', ' + item.country if item.country else ''} ({where})"
-    bound = f"-{item.value_max:g}" if item.value_max is not None else ""
-    what = f" {item.what}" if item.what else ""
-    category = f" [{item.category}]" if item.category else ""
-    return f"{item.qualifier.replace('_', ' ')} {item.value:g}{bound}{what}{category}"
 
 
 def _marks(
