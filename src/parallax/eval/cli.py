@@ -91,3 +91,14 @@ def eval_places(data: Path, limit: int | None) -> None:
 
     print_scores(evaluate_places(_data(data, "GeoWebNews"), limit=limit))
     out.print("Mordecai 3 (published, with an Elasticsearch server): accuracy within 161 km 94.1")
+
+
+@eval_group.command(name="checkworthy")
+@click.option("--data", type=click.Path(path_type=Path), default=DEFAULT_EVAL / "claimbuster", show_default=True)
+def eval_checkworthy(data: Path) -> None:
+    """Check-worthiness: F1 on ClaimBuster (4-fold CV) and MAP on the CLEF 2019 training debates."""
+    from .checkworthy import evaluate_checkworthy
+
+    results = evaluate_checkworthy(_data(data, "ClaimBuster"))
+    out.print_json(data=results)
+    out.print("Best CLEF CheckThat! 2019 Task 1 primary run (published, test set): MAP 0.166")
