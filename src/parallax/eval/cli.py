@@ -102,3 +102,13 @@ def eval_checkworthy(data: Path) -> None:
     results = evaluate_checkworthy(_data(data, "ClaimBuster"))
     out.print_json(data=results)
     out.print("Best CLEF CheckThat! 2019 Task 1 primary run (published, test set): MAP 0.166")
+
+
+@eval_group.command(name="frames")
+@click.option("--data", type=click.Path(path_type=Path), default=DEFAULT_EVAL / "semeval23-frames", show_default=True)
+@click.option("--folds", default=5, show_default=True)
+def eval_frames(data: Path, folds: int) -> None:
+    """Document frames: cross-validated micro/macro F1 on SemEval-2023 Task 3 English training articles."""
+    from .frames import evaluate_frames, print_report
+
+    print_report(evaluate_frames(_data(data, "SemEval-2023 frames"), folds=folds))
