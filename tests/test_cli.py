@@ -183,3 +183,14 @@ def test_summary_and_stored_report(tmp_path):
     assert result.exit_code == 0 and "2 article(s)" in result.stderr
     html = report.read_text(encoding="utf-8")
     assert "Shaheen Abdullayev" in html and "Vasif Huseynov" in html
+
+
+def test_rhetoric_by_outlet_and_author(tmp_path):
+    db = tmp_path / "p.db"
+    run("ingest", EXAMPLES / "004_fab2380e06d26105.txt", "--db", db)
+    by_outlet = run("rhetoric", "--db", db)
+    assert by_outlet.exit_code == 0 and "Daily" in by_outlet.stdout and "Loaded" in by_outlet.stdout
+    by_author = run("rhetoric", "--db", db, "--by", "author")
+    assert "Shaheen" in by_author.stdout
+    techniques = run("export", "--db", db, "--table", "techniques")
+    assert techniques.stdout.count("\n") >= 5

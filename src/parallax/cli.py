@@ -208,6 +208,19 @@ def list_articles(db, limit) -> None:
 
 @cli.command()
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Database file.")
+@click.option("--by", type=click.Choice(["outlet", "author"]), default="outlet", show_default=True)
+def rhetoric(db, by) -> None:
+    """Persuasion techniques per outlet or per author across a stored corpus: counts and density."""
+    from .store import open_store
+    from .terminal import rhetoric_table
+
+    _require_db(db)
+    with open_store(db) as store:
+        out.print(rhetoric_table(store.articles(), by))
+
+
+@cli.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Database file.")
 @click.option("--top", default=10, show_default=True, help="Entities to list.")
 def summary(db, top) -> None:
     """Summarise a stored corpus: counts, genres, outlets, languages, most mentioned entities."""

@@ -184,3 +184,25 @@ def corpus_summary(store, top: int = 10) -> Group:
     for name, n in mentions.most_common(top):
         entities.add_row(escape(name), labels[name].most_common(1)[0][0], str(n), str(spread[name]))
     return Group(counts, "", facets, "", entities)
+
+
+def rhetoric_table(articles: Iterable[Article], by: str) -> Table:
+    """Technique counts and density per 1,000 words, grouped by outlet or author."""
+    words: Counter = Counter()
+    counts: dict[str, Counter] = defaultdict(Counter)
+    docs: Counter = Counter()
+    for article in articles:
+        keys = [a.name for a in article.authors] if by == "author" else [article.outlet]
+        for key in keys or [None]:
+            key = key or "unknown"
+            docs[key] += 1
+            words[key] += len(article.text.split())
+            counts[key].update(t.technique for t in article.techniques)
+    table = Table(title=f"Persuasion techniques by {by}", title_justify="left", header_style="bold", expand=True)
+    for column in (by, "articles", "words", "techniques", "per 1,000 words", "most frequent"):
+        table.add_column(column, overflow="fold")
+    for key, _ in sorted(words.items(), key=lambda kv: -sum(counts[kv[0]].values())):
+        total = sum(counts[key].values())
+        top = ", ".join(f"{name} {n}" for name, n in counts[key].most_common(3))
+        table.add_row(escape(key), str(docs[key]), f"{words[key]:,}", str(total), f"{1000 * total / max(words[key], 1):.1f}", top)
+    return table

@@ -112,3 +112,17 @@ def eval_frames(data: Path, folds: int) -> None:
     from .frames import evaluate_frames, print_report
 
     print_report(evaluate_frames(_data(data, "SemEval-2023 frames"), folds=folds))
+
+
+@eval_group.command(name="rhetoric")
+@click.option("--data", type=click.Path(path_type=Path), default=DEFAULT_EVAL / "ptc", show_default=True)
+@click.option("--seeds", default=3, show_default=True, help="Training seeds to retrain and score (0: score the shipped model only).")
+@click.option("--limit", type=int, default=None, help="Dev articles to score.")
+@click.option("--cache", type=click.Path(path_type=Path), default=None, help="Folder for parsed-article caches.")
+def eval_rhetoric(data: Path, seeds: int, limit: int | None, cache: Path | None) -> None:
+    """Persuasion techniques on PTC dev: span identification F1, technique classification micro/macro F1."""
+    from .rhetoric import main
+
+    args = ["--data", str(_data(data, "PTC")), "--seeds", str(seeds)]
+    args += (["--limit", str(limit)] if limit else []) + (["--cache", str(cache)] if cache else [])
+    main(args)

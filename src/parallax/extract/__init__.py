@@ -43,4 +43,4 @@ def registered(names: list[str] | None = None) -> list[tuple[str, Extractor]]:
 # Registration order is run order.
 from . import entities, places, quantities, time  # noqa: E402,F401
 from . import checkworthy  # noqa: E402,F401  (after the claim extractor: it scores claims)
-from . import frames  # noqa: E402,F401
+from . import frames, rhetoric  # noqa: E402,F401

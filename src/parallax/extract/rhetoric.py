@@ -1,0 +1,735 @@
+"""Persuasion techniques of SemEval-2020 Task 11 (the Propaganda Techniques Corpus) on exact spans.
+
+Two stages, both trained on the PTC training articles by :mod:`parallax.train.rhetoric`:
+
+1. **Span identification (SI)**: a linear-chain CRF over spaCy token features
+   (words, lemmas, tags, dependencies, neighbours, in-quote and repetition cues)
+   tags each sentence segment B/I/O; a span is a run of tokens whose marginal
+   probability of being inside a technique exceeds a threshold.
+2. **Technique classification (TC)**: a multinomial logistic regression over
+   sparse features of the span and its context (words, bigrams, character
+   n-grams, length, sentence coverage, punctuation, how often the span recurs
+   in the article) picks one of the 14 techniques.
+
+Inference needs numpy only: the CRF's weights and the classifier's weights are
+stored in compressed ``.npz`` files under ``models/rhetoric/`` and decoded here
+(forward-backward for the CRF, a sparse dot product for the classifier).
+
+A small lexicon layer of ours follows the models (generic clichés, slogans and
+pejorative labels, see :data:`CLICHES`, :data:`SLOGANS`, :data:`PEJORATIVES`),
+and :data:`sentiment_lexicon` (VADER, MIT) feeds both models as features.
+
+Tiers: ``fast`` (the default) and ``accurate``, selected with
+``PARALLAX_RHETORIC=accurate`` or the ``tier`` argument of :func:`detect`. No
+slower model has yet measured clearly better on PTC dev, so ``accurate`` runs
+the fast models unless ``models/rhetoric/settings.json`` holds settings of its
+own for it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+from spacy.tokens import Doc, Token
+
+from ..model import Article, Technique
+from . import extractor
+
+MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "rhetoric"
+
+TECHNIQUES: tuple[str, ...] = (
+    "Appeal_to_Authority",
+    "Appeal_to_fear-prejudice",
+    "Bandwagon,Reductio_ad_hitlerum",
+    "Black-and-White_Fallacy",
+    "Causal_Oversimplification",
+    "Doubt",
+    "Exaggeration,Minimisation",
+    "Flag-Waving",
+    "Loaded_Language",
+    "Name_Calling,Labeling",
+    "Repetition",
+    "Slogans",
+    "Thought-terminating_Cliches",
+    "Whataboutism,Straw_Men,Red_Herring",
+)
+TIERS = ("fast", "accurate")
+ENV_TIER = "PARALLAX_RHETORIC"
+
+_QUOTES = set("\"“”«»„")
+
+
+@lru_cache(maxsize=1)
+def sentiment_lexicon() -> dict[str, float]:
+    """VADER's general-purpose sentiment lexicon (word -> valence in [-4, 4]; MIT licence, C.J. Hutto).
+
+    Used as CRF and classifier features, so the models learn from PTC how much
+    a word's valence says about loaded language; shipped as models/rhetoric/vader_lexicon.tsv.
+    """
+    path = MODEL_DIR / "vader_lexicon.tsv"
+    out: dict[str, float] = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            word, _, score = line.partition("\t")
+            try:
+                out[word] = float(score)
+            except ValueError:
+                continue
+    return out
+
+
+def _valence(score: float | None) -> str | None:
+    if score is None:
+        return None
+    if score <= -2.0:
+        return "N2"
+    if score <= -1.0:
+        return "N1"
+    if score < 0:
+        return "N0"
+    if score >= 2.0:
+        return "P2"
+    if score >= 1.0:
+        return "P1"
+    return "P0"
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+# --------------------------------------------------------------------------- segments and token features
+
+
+def segments(doc: Doc) -> list[list[Token]]:
+    """The doc's sentences, cut again at line breaks, without whitespace tokens.
+
+    PTC articles have one sentence a line and Parallax articles one paragraph a
+    line, so a technique span never usefully crosses a line break.
+    """
+    out: list[list[Token]] = []
+    for sent in doc.sents:
+        current: list[Token] = []
+        for tok in sent:
+            if tok.is_space:
+                if "\n" in tok.text and current:
+                    out.append(current)
+                    current = []
+                continue
+            current.append(tok)
+            if "\n" in tok.whitespace_ and current:
+                out.append(current)
+                current = []
+        if current:
+            out.append(current)
+    return out
+
+
+def _bucket(n: int, edges: Sequence[int]) -> str:
+    for edge in edges:
+        if n <= edge:
+            return str(edge)
+    return f"{edges[-1]}+"
+
+
+def _shape(text: str) -> str:
+    if text.isupper() and len(text) > 1:
+        return "AA"
+    if text[:1].isupper():
+        return "Aa"
+    if text.isalpha():
+        return "a"
+    if text.isdigit():
+        return "d"
+    if text.isalnum():
+        return "ad"
+    return "p:" + text[:2]
+
+
+class _TokenAttributes:
+    """Token strings by token index (spaCy builds a new Token object on every access: do it once)."""
+
+    def __init__(self, doc: Doc):
+        lexicon = sentiment_lexicon()
+        toks = list(doc)
+        self.low = [t.lower_ for t in toks]
+        self.lem = [t.lemma_.lower() for t in toks]
+        self.pos = [t.pos_ for t in toks]
+        self.tag = [t.tag_ for t in toks]
+        self.dep = [t.dep_ for t in toks]
+        self.ent = [t.ent_type_ for t in toks]
+        self.shape = [_shape(t.text) for t in toks]
+        heads = [t.head.i for t in toks]
+        self.hp = [self.pos[h] + "|" + d for h, d in zip(heads, self.dep)]
+        self.hl = [self.lem[h] for h in heads]
+        self.content = [t.is_alpha and not t.is_stop and len(t) > 2 for t in toks]
+        self.val = [_valence(lexicon.get(w, lexicon.get(l))) for w, l in zip(self.low, self.lem)]
+
+
+class DocContext:
+    """Article-level facts the features read: lemma counts and lowercased text."""
+
+    def __init__(self, doc: Doc, segs: list[list[Token]] | None = None):
+        self.doc = doc
+        self.segs = segs if segs is not None else segments(doc)
+        self.lemma_counts: Counter[str] = Counter(
+            t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop and len(t) > 2
+        )
+        self.title_lemmas = {t.lemma_.lower() for t in self.segs[0]} if self.segs else set()
+        self.text = doc.text  # Doc.text is rebuilt on every access: read it once
+        self.lower = self.text.lower()
+        self.seg_of: dict[int, int] = {}
+        self.tokens: list[Token] = []
+        for k, seg in enumerate(self.segs):
+            for t in seg:
+                self.seg_of[t.i] = k
+            self.tokens.extend(seg)
+        self.ends = [t.idx + len(t) for t in self.tokens]
+        self._attrs: _TokenAttributes | None = None
+
+    def attributes(self) -> "_TokenAttributes":
+        """Per-token strings the CRF features read, computed once per doc."""
+        if self._attrs is None:
+            self._attrs = _TokenAttributes(self.doc)
+        return self._attrs
+
+    def tokens_in(self, start: int, end: int) -> list[Token]:
+        """The non-space tokens overlapping the character range [start, end)."""
+        out = []
+        for j in range(bisect_right(self.ends, start), len(self.tokens)):
+            t = self.tokens[j]
+            if t.idx >= end:
+                break
+            out.append(t)
+        return out
+
+
+def segment_features(seg: list[Token], ctx: DocContext, seg_index: int) -> list[list[str]]:
+    """CRF attributes of every token of one segment."""
+    n = len(seg)
+    A = ctx.attributes()
+    ids = [t.i for t in seg]
+    low = [A.low[j] for j in ids]
+    pos = [A.pos[j] for j in ids]
+    lem = [A.lem[j] for j in ids]
+    val = [A.val[j] for j in ids]
+    has_excl = "!" in low
+    has_q = "?" in low
+    seg_len = _bucket(n, (3, 6, 12, 25, 40))
+    quote = False
+    title = "T" if seg_index == 0 else "B"
+    rows: list[list[str]] = []
+    for i, j in enumerate(ids):
+        w = low[i]
+        if w in _QUOTES or w == "'":
+            quote = not quote
+        f = [
+            "b",
+            "w=" + w,
+            "l=" + lem[i],
+            "p=" + pos[i],
+            "t=" + A.tag[j],
+            "d=" + A.dep[j],
+            "s=" + A.shape[j],
+            "x3=" + w[-3:],
+            "hp=" + A.hp[j],
+            "hl=" + A.hl[j],
+            "q=" + str(quote),
+            "sl=" + seg_len,
+            "ti=" + title,
+            "e=" + A.ent[j],
+            "pos=" + (str(i) if i < 3 else ("e" + str(n - 1 - i) if n - 1 - i < 3 else "m")),
+        ]
+        if val[i]:
+            f.append("v=" + val[i])
+            f.append("vp=" + val[i] + "|" + pos[i])
+        if i > 0 and val[i - 1]:
+            f.append("v-1=" + val[i - 1])
+        if i < n - 1 and val[i + 1]:
+            f.append("v+1=" + val[i + 1])
+        if has_excl:
+            f.append("!")
+        if has_q:
+            f.append("?")
+        if A.content[j]:
+            f.append("r=" + _bucket(ctx.lemma_counts[lem[i]], (1, 2, 4, 8)))
+            if lem[i] in ctx.title_lemmas and seg_index:
+                f.append("inT")
+        if i > 0:
+            f += ["w-1=" + low[i - 1], "p-1=" + pos[i - 1], "ww-1=" + low[i - 1] + "|" + w, "pp-1=" + pos[i - 1] + "|" + pos[i]]
+            if i > 1:
+                f += ["w-2=" + low[i - 2], "p-2=" + pos[i - 2]]
+        else:
+            f.append("BOS")
+        if i < n - 1:
+            f += ["w+1=" + low[i + 1], "p+1=" + pos[i + 1], "ww+1=" + w + "|" + low[i + 1], "pp+1=" + pos[i] + "|" + pos[i + 1]]
+            if i < n - 2:
+                f += ["w+2=" + low[i + 2], "p+2=" + pos[i + 2]]
+        else:
+            f.append("EOS")
+        rows.append(f)
+    return rows
+
+
+# --------------------------------------------------------------------------- span (TC) features
+
+
+def _char_ngrams(word: str, lo: int = 3, hi: int = 5) -> Iterable[str]:
+    padded = f"<{word}>"
+    for n in range(lo, hi + 1):
+        for i in range(len(padded) - n + 1):
+            yield padded[i : i + n]
+
+
+def span_features(ctx: DocContext, start: int, end: int, span_texts: Counter[str] | None = None) -> Counter[str]:
+    """Sparse features of the character span [start, end) for technique classification."""
+    text = ctx.text[start:end]
+    toks = ctx.tokens_in(start, end)
+    f: Counter[str] = Counter()
+    if not toks:
+        f["empty"] = 1.0
+        return f
+    low = [t.lower_ for t in toks]
+    for w, t in zip(low, toks):
+        f["u=" + w] = 1.0
+        f["l=" + t.lemma_.lower()] = 1.0
+        if t.is_alpha:
+            for g in _char_ngrams(w):
+                f["c=" + g] = 0.3
+    for a, b in zip(low, low[1:]):
+        f["b=" + a + "|" + b] = 1.0
+    pos = [t.pos_ for t in toks]
+    for a, b in zip(pos, pos[1:]):
+        f["pb=" + a + "|" + b] = 0.5
+    f["f=" + low[0]] = 1.0
+    f["z=" + low[-1]] = 1.0
+    f["fp=" + pos[0]] = 1.0
+    f["zp=" + pos[-1]] = 1.0
+    n = len(toks)
+    f["len=" + _bucket(n, (1, 2, 3, 5, 8, 15, 25))] = 1.0
+    words = [t for t in toks if t.is_alpha]
+    lexicon = sentiment_lexicon()
+    vals = [lexicon.get(t.lower_, lexicon.get(t.lemma_.lower())) for t in words]
+    vals = [v for v in vals if v is not None]
+    if vals:
+        f["vneg=" + _bucket(sum(v <= -1.0 for v in vals), (0, 1, 2))] = 1.0
+        f["vpos=" + _bucket(sum(v >= 1.0 for v in vals), (0, 1, 2))] = 1.0
+        f["vmin=" + str(_valence(min(vals)))] = 1.0
+    else:
+        f["vnone"] = 1.0
+    if words and all(t.text[:1].isupper() for t in words):
+        f["allTitle"] = 1.0
+    if any(t.text.isupper() and len(t) > 1 for t in words):
+        f["caps"] = 1.0
+    for ch, name in (("!", "excl"), ("?", "qm")):
+        if ch in text:
+            f[name] = 1.0
+    if any(c in _QUOTES for c in text):
+        f["quote"] = 1.0
+    # root of the span and entities in it
+    ids = {t.i for t in toks}
+    roots = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
+    root = roots[0]
+    f["root=" + root.lemma_.lower()] = 1.0
+    f["rootd=" + root.dep_] = 1.0
+    f["rootp=" + root.pos_] = 1.0
+    for t in toks:
+        if t.ent_type_:
+            f["ent=" + t.ent_type_] = 1.0
+    # the segment it sits in: coverage and context words
+    k = ctx.seg_of.get(toks[0].i)
+    if k is not None:
+        seg = ctx.segs[k]
+        content = [t for t in seg if not t.is_punct]
+        inside = sum(1 for t in content if t.i in ids)
+        cover = inside / max(1, len(content))
+        f["cov=" + _bucket(int(cover * 10), (2, 5, 8, 9))] = 1.0
+        if k == 0:
+            f["title"] = 1.0
+        left = [t for t in seg if t.i < toks[0].i][-4:]
+        right = [t for t in seg if t.i > toks[-1].i][:4]
+        f["segp=" + ("first" if not left else "last" if not right else "mid")] = 1.0
+        for t in left:
+            f["cl=" + t.lemma_.lower()] = 0.5
+        for t in right:
+            f["cr=" + t.lemma_.lower()] = 0.5
+        if left:
+            f["l1=" + left[-1].lower_] = 1.0
+        if right:
+            f["r1=" + right[0].lower_] = 1.0
+        for t in seg:
+            if t.i not in ids and t.is_alpha:
+                f["s=" + t.lemma_.lower()] = 0.2
+    # repetition: how often the span's text recurs in the article
+    key = text.lower().strip()
+    reps = ctx.lower.count(key) if key else 0
+    f["rep=" + _bucket(reps, (1, 2, 3, 5))] = 1.0
+    lemmas = [t.lemma_.lower() for t in words if not t.is_stop and len(t) > 2]
+    if lemmas:
+        m = max(ctx.lemma_counts[x] for x in lemmas)
+        f["lrep=" + _bucket(m, (1, 2, 3, 5, 8))] = 1.0
+        if n <= 3:
+            f["srep=" + _bucket(m, (1, 2, 3, 5, 8))] = 1.0
+    if span_texts is not None:
+        f["sset=" + _bucket(span_texts[key], (1, 2, 3))] = 1.0
+    return f
+
+
+def normalise_span_text(text: str) -> str:
+    return text.lower().strip()
+
+
+# --------------------------------------------------------------------------- models
+
+
+class SpanTagger:
+    """A linear-chain CRF (labels O, B, I) decoded with numpy from exported crfsuite weights."""
+
+    def __init__(self, attributes: Sequence[str], weights: np.ndarray, transitions: np.ndarray, labels: Sequence[str]):
+        self.index = {a: i for i, a in enumerate(attributes)}
+        self.weights = np.asarray(weights, dtype=np.float64)
+        self.transitions = np.asarray(transitions, dtype=np.float64)
+        self.labels = list(labels)
+        self.inside = np.array([lab != "O" for lab in self.labels])
+
+    @classmethod
+    def load(cls, path: Path) -> "SpanTagger":
+        with np.load(path, allow_pickle=False) as data:
+            attrs = bytes(data["attributes"]).decode("utf-8").split("\n")
+            labels = bytes(data["labels"]).decode("utf-8").split("\n")
+            return cls(attrs, data["weights"], data["transitions"], labels)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        attrs = sorted(self.index, key=self.index.get)
+        np.savez_compressed(
+            path,
+            attributes=np.frombuffer("\n".join(attrs).encode("utf-8"), dtype=np.uint8),
+            labels=np.frombuffer("\n".join(self.labels).encode("utf-8"), dtype=np.uint8),
+            weights=self.weights.astype(np.float32),
+            transitions=self.transitions.astype(np.float32),
+        )
+
+    def emissions(self, rows: list[list[str]]) -> np.ndarray:
+        """Summed attribute weights of every token: (tokens, labels)."""
+        get = self.index.get
+        flat = [f for feats in rows for f in feats]
+        ids = np.fromiter(map(get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+        owners = np.repeat(np.arange(len(rows)), [len(feats) for feats in rows])
+        known = ids >= 0
+        ids, owners = ids[known], owners[known]
+        em = np.zeros((len(rows), len(self.labels)))
+        if len(ids):
+            picked = self.weights[ids]
+            for lab in range(len(self.labels)):
+                em[:, lab] = np.bincount(owners, weights=picked[:, lab], minlength=len(rows))
+        return em
+
+    def marginals(self, rows: list[list[str]]) -> np.ndarray:
+        """P(label) for every token of one segment."""
+        return self.marginals_batch([rows])[0]
+
+    def marginals_batch(self, segments: list[list[list[str]]]) -> list[np.ndarray]:
+        """P(label) for every token of each segment: forward-backward in log space, all segments at once."""
+        if not segments:
+            return []
+        lengths = np.array([len(r) for r in segments])
+        em_flat = self.emissions([row for rows in segments for row in rows])
+        K, T, L = len(segments), int(lengths.max()), len(self.labels)
+        em = np.zeros((K, T, L))
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        for k in range(K):
+            em[k, : lengths[k]] = em_flat[offsets[k] : offsets[k + 1]]
+        # scaled forward-backward in the probability domain (each step renormalised), exact and cheap
+        em = np.exp(em - em.max(axis=2, keepdims=True))
+        trans = np.exp(self.transitions - self.transitions.max())
+        alpha = np.empty((K, T, L))
+        beta = np.ones((K, T, L))
+        a = em[:, 0]
+        alpha[:, 0] = a / a.sum(axis=1, keepdims=True)
+        for t in range(1, T):
+            a = (alpha[:, t - 1] @ trans) * em[:, t]
+            alpha[:, t] = a / a.sum(axis=1, keepdims=True)
+        done = (np.arange(T)[None, :] >= (lengths - 1)[:, None])  # at or past each segment's last token
+        for t in range(T - 2, -1, -1):
+            b = (em[:, t + 1] * beta[:, t + 1]) @ trans.T
+            b /= b.sum(axis=1, keepdims=True)
+            beta[:, t] = np.where(done[:, t, None], 1.0, b)
+        probs = alpha * beta
+        probs /= probs.sum(axis=2, keepdims=True)
+        return [probs[k, : lengths[k]] for k in range(K)]
+
+
+def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
+    m = np.max(a, axis=axis, keepdims=True)
+    return (m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))).squeeze(axis)
+
+
+class TechniqueClassifier:
+    """Multinomial logistic regression over sparse span features (weights exported from scikit-learn)."""
+
+    def __init__(self, features: Sequence[str], coef: np.ndarray, intercept: np.ndarray, classes: Sequence[str]):
+        self.index = {f: i for i, f in enumerate(features)}
+        self.coef = np.asarray(coef, dtype=np.float64)  # (n_features, n_classes)
+        self.intercept = np.asarray(intercept, dtype=np.float64)
+        self.classes = list(classes)
+
+    @classmethod
+    def load(cls, path: Path) -> "TechniqueClassifier":
+        with np.load(path, allow_pickle=False) as data:
+            feats = bytes(data["features"]).decode("utf-8").split("\n")
+            classes = bytes(data["classes"]).decode("utf-8").split("\n")
+            return cls(feats, data["coef"], data["intercept"], classes)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        feats = sorted(self.index, key=self.index.get)
+        np.savez_compressed(
+            path,
+            features=np.frombuffer("\n".join(feats).encode("utf-8"), dtype=np.uint8),
+            classes=np.frombuffer("\n".join(self.classes).encode("utf-8"), dtype=np.uint8),
+            coef=self.coef.astype(np.float32),
+            intercept=self.intercept.astype(np.float32),
+        )
+
+    def vector(self, feats: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(indices, values) of the known features, l2-normalised as in training."""
+        pairs = [(self.index[k], v) for k, v in feats.items() if k in self.index]
+        if not pairs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        idx = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+        val = np.fromiter((p[1] for p in pairs), dtype=np.float64, count=len(pairs))
+        return idx, val / np.linalg.norm(val)
+
+    def proba(self, feats: Counter[str]) -> np.ndarray:
+        idx, val = self.vector(feats)
+        logits = self.intercept + val @ self.coef[idx]
+        logits -= logits.max()
+        p = np.exp(logits)
+        return p / p.sum()
+
+
+@dataclass
+class Settings:
+    """Decoding settings stored beside the models (chosen on held-out training articles)."""
+
+    threshold: float = 0.5
+    min_confidence: float = 0.0
+
+
+@dataclass
+class RhetoricModel:
+    tagger: SpanTagger
+    classifier: TechniqueClassifier
+    settings: Settings
+
+    @classmethod
+    def load(cls, directory: Path = MODEL_DIR, tier: str = "fast") -> "RhetoricModel":
+        import json
+
+        settings_file = directory / "settings.json"
+        raw = json.loads(settings_file.read_text()) if settings_file.exists() else {}
+        cfg = raw.get(tier, raw.get("fast", {}))
+        return cls(
+            SpanTagger.load(directory / "si_crf.npz"),
+            TechniqueClassifier.load(directory / "tc_lr.npz"),
+            Settings(**cfg),
+        )
+
+    # -- inference
+
+    def spans(self, doc: Doc, ctx: DocContext | None = None, threshold: float | None = None) -> list[tuple[int, int, float]]:
+        """Technique spans as (start, end, probability) character offsets."""
+        ctx = ctx or DocContext(doc)
+        threshold = self.settings.threshold if threshold is None else threshold
+        out: list[tuple[int, int, float]] = []
+        marginals = self.tagger.marginals_batch([segment_features(seg, ctx, k) for k, seg in enumerate(ctx.segs)])
+        for seg, probs in zip(ctx.segs, marginals):
+            inside = probs[:, self.tagger.inside].sum(axis=1)
+            begin = probs[:, self.tagger.labels.index("B")] if "B" in self.tagger.labels else None
+            i, n = 0, len(seg)
+            while i < n:
+                if inside[i] < threshold or seg[i].is_punct and not _opens_span(seg[i]):
+                    i += 1
+                    continue
+                j = i + 1
+                while j < n and inside[j] >= threshold and not (begin is not None and begin[j] > 0.5 and j > i):
+                    j += 1
+                last = j - 1
+                while last > i and seg[last].is_punct and seg[last].text not in ("!", "?") and seg[last].text not in _QUOTES:
+                    last -= 1
+                out.append((seg[i].idx, seg[last].idx + len(seg[last]), float(inside[i : last + 1].mean())))
+                i = j
+        return out
+
+    def classify(self, ctx: DocContext, spans: Sequence[tuple[int, int]], top: int = 1) -> list[list[tuple[str, float]]]:
+        """The ``top`` techniques with their probabilities for each span."""
+        texts = Counter(normalise_span_text(ctx.text[s:e]) for s, e in spans)
+        out = []
+        for s, e in spans:
+            p = self.classifier.proba(span_features(ctx, s, e, texts))
+            order = np.argsort(-p)[:top]
+            out.append([(self.classifier.classes[j], float(p[j])) for j in order])
+        return out
+
+    def detect(self, doc: Doc, lexicon: bool = True) -> list[tuple[int, int, str, float]]:
+        """(start, end, technique, confidence) of every technique found: the trained models, then the lexicon layer."""
+        ctx = DocContext(doc)
+        spans = self.spans(doc, ctx)
+        labels = self.classify(ctx, [(s, e) for s, e, _ in spans])
+        out = []
+        for (s, e, p_span), ((tech, p_tech),) in zip(spans, labels):
+            # confidence: geometric mean of P(span) and P(technique | span)
+            conf = round(math.sqrt(p_span * p_tech), 4)
+            if conf >= self.settings.min_confidence:
+                out.append((s, e, tech, conf))
+        if lexicon:
+            for s, e, tech in lexicon_hits(ctx):
+                if not any(s < e2 and s2 < e and (t2 == tech or tech == "Name_Calling,Labeling") for s2, e2, t2, _ in out):
+                    out.append((s, e, tech, LEXICON_CONFIDENCE))
+        return out
+
+
+# --------------------------------------------------------------------------- lexicon layer
+#
+# A small, generic layer of ours added after the trained models: well-known
+# thought-terminating clichés and political slogans, and pejorative labels for
+# people and governments (with their adjective modifiers: "corrupt regime"),
+# compiled from general knowledge of propaganda, not from any article. A hit
+# the trained models already cover is dropped; the rest get LEXICON_CONFIDENCE.
+
+LEXICON_CONFIDENCE = 0.5
+CLICHES = (
+    "enough is enough", "enough already", "it is what it is", "end of story", "case closed", "that's that",
+    "nothing to see here", "so be it", "facts are facts", "rules are rules", "the rest is history",
+    "time will tell", "at the end of the day", "let that sink in", "make no mistake", "full stop",
+    "don't be fooled", "you know what they say", "think about it", "it's common sense", "that says it all",
+    "what more is there to say", "the truth will out", "mark my words", "everyone knows that",
+)
+SLOGANS = (
+    "never again", "no justice, no peace", "lock her up", "build the wall", "make america great again",
+    "drain the swamp", "america first", "hands off", "not my president", "no war but class war",
+    "yes we can", "we will never forget", "death to", "long live", "glory to",
+)
+PEJORATIVES = frozenset(
+    """junta thug cabal clique henchman stooge puppet lackey traitor warmonger fascist nazi bandit scum vermin
+    savage barbarian lunatic maniac tyrant despot butcher gangster mobster hooligan zealot fanatic demagogue crook
+    liar hypocrite idiot moron imbecile snowflake libtard commie globalist shill propagandist usurper marauder
+    occupier aggressor invader criminal murderer""".split()
+)
+
+
+def _phrase_patterns() -> list[tuple[tuple[str, ...], str]]:
+    pats = [(tuple(_WORD.findall(p)), "Thought-terminating_Cliches") for p in CLICHES]
+    pats += [(tuple(_WORD.findall(p)), "Slogans") for p in SLOGANS]
+    return pats
+
+
+_PATTERNS = _phrase_patterns()
+
+
+def lexicon_hits(ctx: DocContext) -> list[tuple[int, int, str]]:
+    """(start, end, technique) of every lexicon match."""
+    out: list[tuple[int, int, str]] = []
+    for seg in ctx.segs:
+        words = [(t, t.lower_.replace("’", "'")) for t in seg if not t.is_punct or t.text in ("'", "’")]
+        low = [w for _, w in words]
+        joined = " ".join(low)
+        for pattern, tech in _PATTERNS:
+            needle = " ".join(pattern)
+            if needle not in joined:
+                continue
+            n = len(pattern)
+            for i in range(len(low) - n + 1):
+                # spaCy splits "don't" as "do" "n't"; compare on the regex words of the tokens
+                if tuple(_WORD.findall(" ".join(low[i : i + n]))) == pattern:
+                    first, last = words[i][0], words[i + n - 1][0]
+                    end = last.idx + len(last)
+                    nxt = last.i + 1
+                    if nxt < len(ctx.doc) and ctx.doc[nxt].text in ("!", "."):
+                        end = ctx.doc[nxt].idx + 1
+                    out.append((first.idx, end, tech))
+        for t in seg:
+            if t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in PEJORATIVES:
+                mods = [c for c in t.lefts if c.dep_ in ("amod", "compound") and c.pos_ in ("ADJ", "NOUN", "VERB")]
+                start = min([t.idx] + [c.idx for c in mods if t.i - c.i <= 3])
+                out.append((start, t.idx + len(t), "Name_Calling,Labeling"))
+    return out
+
+
+def _opens_span(tok: Token) -> bool:
+    return tok.text in _QUOTES
+
+
+@lru_cache(maxsize=2)
+def load_model(tier: str = "fast") -> RhetoricModel:
+    if tier not in TIERS:
+        raise ValueError(f"unknown rhetoric tier {tier!r}; known: {', '.join(TIERS)}")
+    return RhetoricModel.load(MODEL_DIR, tier)
+
+
+def current_tier() -> str:
+    tier = os.environ.get(ENV_TIER, "fast").strip().lower() or "fast"
+    return tier if tier in TIERS else "fast"
+
+
+def detect(doc: Doc, article: Article, tier: str | None = None) -> list[Technique]:
+    """Technique spans of one analysed article, sorted by position."""
+    model = load_model(tier or current_tier())
+    found = model.detect(doc)
+    return [
+        Technique(technique=tech, span=article.span(s, e), confidence=min(1.0, max(0.0, conf)))
+        for s, e, tech, conf in sorted(found)
+    ]
+
+
+@extractor("techniques")
+def extract_techniques(doc: Doc, article: Article) -> None:
+    """Fill ``article.techniques`` (tier from ``PARALLAX_RHETORIC``: fast or accurate)."""
+    article.techniques = detect(doc, article)
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def rhetoric_summary(article: Article, top: int = 3) -> dict:
+    """Technique counts, density per 1,000 words and the ``top`` most loaded sentences with their spans."""
+    words = len(_WORD.findall(article.text))
+    counts = Counter(t.technique for t in article.techniques)
+    # sentences: lines / paragraphs cut at sentence-final punctuation (no spaCy needed here)
+    sentences = [(m.start(), m.end()) for m in re.finditer(r"[^\n.!?]+(?:[.!?]+[\"”’']?|$)", article.text, re.M) if m.group().strip()]
+    scored = []
+    for s, e in sentences:
+        inside = [t for t in article.techniques if t.span.start < e and t.span.end > s]
+        if inside:
+            score = sum(t.confidence for t in inside)
+            scored.append((len(inside), score, s, e, inside))
+    scored.sort(key=lambda x: (-x[0], -x[1], x[2]))
+    loaded = []
+    for n, score, s, e, inside in scored[:top]:
+        # strip leading whitespace so the sentence span starts on text
+        while s < e and article.text[s].isspace():
+            s += 1
+        loaded.append(
+            {
+                "sentence": article.span(s, e).model_dump(),
+                "techniques": n,
+                "confidence": round(score, 3),
+                "spans": [{"technique": t.technique, "confidence": t.confidence, **t.span.model_dump()} for t in inside],
+            }
+        )
+    total = sum(counts.values())
+    return {
+        "words": words,
+        "techniques": total,
+        "counts": dict(counts.most_common()),
+        "density_per_1000_words": round(1000.0 * total / words, 2) if words else 0.0,
+        "most_loaded_sentences": loaded,
+    }
