@@ -126,3 +126,25 @@ def eval_rhetoric(data: Path, seeds: int, limit: int | None, cache: Path | None)
     args = ["--data", str(_data(data, "PTC")), "--seeds", str(seeds)]
     args += (["--limit", str(limit)] if limit else []) + (["--cache", str(cache)] if cache else [])
     main(args)
+
+
+@eval_group.command(name="attribution")
+@click.option("--data", type=click.Path(path_type=Path), default=DEFAULT_EVAL / "polnear", show_default=True)
+@click.option("--split", default="dev", show_default=True)
+@click.option("--limit", type=int, default=None, help="Articles to score.")
+@click.option("--systems", default="learned,rules", show_default=True, help="Which extractors to compare.")
+def eval_attribution(data: Path, split: str, limit: int | None, systems: str) -> None:
+    """Claim attribution on PolNeAR: exact and overlap P/R/F1 for source, cue, content and whole attributions."""
+    from .attribution import main
+
+    main(["--data", str(_data(data, "PolNeAR")), "--split", split, "--systems", systems]
+         + (["--limit", str(limit)] if limit else []))
+
+
+@eval_group.command(name="events")
+@click.option("--data", type=click.Path(path_type=Path), default=DEFAULT_EVAL / "events", show_default=True)
+def eval_events(data: Path) -> None:
+    """Events: ACLED sub-event typing (CASE 2021, CV), PLOVER GSR coding, WikiEvents triggers."""
+    from .events import evaluate_events
+
+    out.print_json(data=evaluate_events(_data(data, "event")))

@@ -42,5 +42,7 @@ def registered(names: list[str] | None = None) -> list[tuple[str, Extractor]]:
 
 # Registration order is run order.
 from . import entities, places, quantities, time  # noqa: E402,F401
+from . import attribution  # noqa: E402,F401
 from . import checkworthy  # noqa: E402,F401  (after the claim extractor: it scores claims)
 from . import frames, rhetoric  # noqa: E402,F401
+from . import events  # noqa: E402,F401  (last: it links times, places, quantities and claims)

@@ -1,0 +1,151 @@
+"""Measure the event extractor and the ACLED sub-event classifier on public gold data.
+
+(a) CASE 2021 Task 2 dev snippets (the only ACLED-labelled data here): TF-IDF + logistic
+    regression by stratified 5-fold cross-validation (needs scikit-learn), with the majority baseline;
+(b) PLOVER_GSR_CAMEO.json: category accuracy (old labels mapped to v0.8), actor / target match,
+    dead / injured accuracy, running the extractor on each sentence;
+(c) wikievents-dev.jsonl: trigger identification P/R/F1 (any event type).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+_DEATH = {"killed", "dead"}
+
+
+def eval_acled(tsv: Path, folds: int = 5) -> dict:
+    import numpy as np
+    from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
+
+    from ..train.events import fit, read_case
+
+    texts, labels = read_case(tsv)
+    y = np.array(labels)
+    pred = np.empty(len(y), dtype=object)
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    for tr, te in skf.split(texts, y):
+        vec, clf = fit([texts[i] for i in tr], list(y[tr]))
+        pred[te] = clf.predict(vec.transform([texts[i] for i in te]))
+    majority = max(set(labels), key=labels.count)
+    base = np.array([majority] * len(y))
+    return {
+        "snippets": len(y), "labels": len(set(labels)), "protocol": f"stratified {folds}-fold cross-validation",
+        "weighted_f1": round(float(f1_score(y, pred, average="weighted")), 3),
+        "macro_f1": round(float(f1_score(y, pred, average="macro")), 3),
+        "accuracy": round(float((y == pred).mean()), 3),
+        "majority_weighted_f1": round(float(f1_score(y, base, average="weighted", zero_division=0)), 3),
+    }
+
+
+def _match(gold: list[dict], found: list) -> bool:
+    if isinstance(gold, (str, dict)):
+        gold = [gold]
+    if not gold:
+        return not found
+    texts = [(p.span.text + " " + p.name).lower() for p in found]
+    for g in gold:
+        g_text = g.get("actorText", "") if isinstance(g, dict) else str(g)
+        words = [w for w in g_text.lower().split() if len(w) > 2]
+        if not any(any(w in t for w in words) for t in texts):
+            return False
+    return True
+
+
+def eval_plover(path: Path, nlp) -> dict:
+    from ..extract import events as ev
+    from ..model import Article, article_id
+
+    items = [d for d in json.loads(path.read_text()) if d.get("text") and d.get("event") != "DOCUMENT"]
+    n = cat_ok = detected = act_ok = tar_ok = 0
+    dead_n = dead_ok = 0
+    tokens = 0
+    t0 = time.perf_counter()
+    for d in items:
+        gold = ev.legacy_category(d["event"])
+        text = d["text"]
+        doc = nlp(text)
+        tokens += len(doc)
+        art = Article(id=article_id(text), source="gsr", text=text)
+        try:
+            from ..extract.quantities import extract_quantities  # type: ignore[attr-defined]
+
+            extract_quantities(doc, art)
+        except Exception:  # noqa: BLE001
+            pass
+        found = ev.find_events(doc, art)
+        n += 1
+        if found:
+            detected += 1
+        best = next((e for e in found if e.type == gold), found[0] if found else None)
+        if best is not None and best.type == gold:
+            cat_ok += 1
+        if best is not None:
+            act_ok += _match(d.get("source", []), best.actors)
+            tar_ok += _match(d.get("target", []), best.targets)
+        for key, roles in (("dead", _DEATH), ("injured", {"injured"})):
+            if key in d:
+                dead_n += 1
+                got = [q.quantity.value for q in (best.quantities if best else []) if q.role in roles]
+                try:
+                    dead_ok += bool(got) and abs(got[0] - float(d[key])) < 0.5
+                except (TypeError, ValueError):
+                    pass
+    ms = (time.perf_counter() - t0) * 1000 / max(tokens, 1) * 1000
+    return {
+        "sentences": n, "with_event": round(detected / n, 3), "category_accuracy": round(cat_ok / n, 3),
+        "actor_match": round(act_ok / n, 3), "target_match": round(tar_ok / n, 3),
+        "dead_injured_items": dead_n, "dead_injured_accuracy": round(dead_ok / dead_n, 3) if dead_n else None,
+        "ms_per_1000_tokens_incl_parse": round(ms, 1),
+    }
+
+
+def eval_wikievents(path: Path, nlp) -> dict:
+    from ..extract import events as ev
+    from ..model import Article, article_id
+
+    tp = fp = fn = 0
+    for line in path.read_text().splitlines():
+        d = json.loads(line)
+        toks = d["tokens"]
+        text = " ".join(toks)
+        starts, pos = [], 0
+        for t in toks:
+            starts.append(pos)
+            pos += len(t) + 1
+        gold = {starts[e["trigger"]["start"]] for e in d.get("event_mentions", [])}
+        doc = nlp(text)
+        art = Article(id=article_id(text), source="wikievents", text=text)
+        pred = {e.trigger.start for e in ev.find_events(doc, art)}
+        tp += len(pred & gold)
+        fp += len(pred - gold)
+        fn += len(gold - pred)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"trigger_id_precision": round(p, 3), "trigger_id_recall": round(r, 3),
+            "trigger_id_f1": round(2 * p * r / (p + r), 3) if p + r else 0.0, "gold_triggers": tp + fn}
+
+
+def evaluate_events(data_dir: Path) -> dict:
+    """All event measures on ``data_dir`` (``../shared/eval/events``)."""
+    from ..pipeline import load_nlp
+
+    data_dir = Path(data_dir)
+    nlp = load_nlp()
+    out: dict = {}
+    try:
+        out["acled_case2021"] = eval_acled(data_dir / "case2021-task2-dev.tsv")
+    except ImportError as exc:
+        out["acled_case2021"] = {"skipped": f"needs scikit-learn ({exc})"}
+    out["plover_gsr"] = eval_plover(data_dir / "PLOVER_GSR_CAMEO.json", nlp)
+    out["wikievents"] = eval_wikievents(data_dir / "wikievents-dev.jsonl", nlp)
+    return out
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(json.dumps(evaluate_events(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/eval/events")), indent=1))

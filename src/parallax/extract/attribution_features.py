@@ -1,0 +1,656 @@
+"""Token features for the attribution taggers, shared by training and inference.
+
+Two sequence taggers in the spirit of BBC's Citron:
+
+* the **cue tagger** labels each sentence's tokens ``B``/``I``/``O`` for attribution cues
+  ("said", "according to", "has learned", a colon);
+* the **span tagger** runs once per cue over a window around it (the cue's sentence,
+  widened to whole quotations and to what a closing colon introduces) and labels
+  each token ``B-S``/``I-S`` (source), ``B-C``/``I-C`` (content) or ``O``, with features
+  that say where the token stands relative to that cue: before or after it, in which
+  dependency branch of the cue's head, inside a quotation next to it.
+
+Everything here reads the spaCy ``Doc`` the pipeline already parsed; nothing re-parses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from spacy.tokens import Doc
+
+CUE_LABELS = ("O", "B", "I")
+SPAN_LABELS = ("O", "B-S", "I-S", "B-C", "I-C")
+
+OPEN_QUOTES = "“«„"
+CLOSE_QUOTES = "”»"
+STRAIGHT_QUOTE = '"'
+QUOTE_CHARS = OPEN_QUOTES + CLOSE_QUOTES + STRAIGHT_QUOTE + "'`"  # first characters of quote-mark tokens
+_QUOTE_MARK = re.compile("''|``|[“”«»„\"]")
+
+MAX_WINDOW = 160  # tokens a span-tagger window may hold
+_BRANCH_DEPS = frozenset(
+    "nsubj nsubjpass csubj agent ccomp xcomp dobj dative prep pobj advcl parataxis punct mark aux auxpass neg "
+    "advmod npadvmod acl relcl conj cc attr acomp oprd appos poss compound det amod pcomp".split()
+)
+_CHS = frozenset({"nsubj", "nsubjpass", "ccomp", "xcomp", "dobj", "parataxis"})
+_CHILD_SIGNAL = ("nsubj", "nsubjpass", "ccomp", "xcomp", "dobj", "dative", "agent", "parataxis", "advcl", "neg", "prep", "aux", "auxpass")
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    """The attribution lexicons (``src/parallax/data/attribution_lexicon.json``)."""
+    raw = json.loads(resources.files("parallax").joinpath("data/attribution_lexicon.json").read_text(encoding="utf-8"))
+    lex: dict = {key: value for key, value in raw.items() if not key.startswith("_")}
+    verb_class: dict[str, list[str]] = {}
+    for cls, lemmas in raw["cue_verbs"].items():
+        for lemma in lemmas:
+            verb_class.setdefault(lemma, []).append(cls)
+    lex["verb_class"] = {k: tuple(sorted(set(v))) for k, v in verb_class.items()}
+    for key in (
+        "cue_nouns", "document_nouns", "anonymous_nouns", "role_nouns", "organisation_nouns", "male_words",
+        "female_words", "hedge_words", "hedge_cues", "hedge_modals", "denial_cues",
+    ):
+        lex[key] = frozenset(raw[key])
+    return lex
+
+
+def quote_regions(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of each quotation, quote marks included, found paragraph by paragraph.
+
+    Curly quotes open and close; straight quotes alternate. A quotation left open at
+    the end of its paragraph runs to the paragraph's end (news style continues a
+    quote into the next paragraph by opening it again).
+    """
+    regions: list[tuple[int, int]] = []
+    for para in re.finditer(r"[^\n]+", text):
+        base = para.start()
+        curly: list[int] = []  # open curly quotes, innermost last (quotes nest: “... the “Lachin Corridor” ...”)
+        straight: int | None = None
+        doubled: int | None = None
+        for m in _QUOTE_MARK.finditer(para.group()):
+            mark, i = m.group(), m.start()
+            if mark in OPEN_QUOTES or mark == "``":
+                curly.append(i)
+            elif mark in CLOSE_QUOTES:
+                if curly:
+                    regions.append((base + curly.pop(), base + m.end()))
+            elif mark == "''":
+                # newswire style: '' opens and closes (`` opens where the text kept it)
+                if curly and text[base + curly[-1]] == "`":
+                    regions.append((base + curly.pop(), base + m.end()))
+                elif doubled is None:
+                    doubled = i
+                else:
+                    regions.append((base + doubled, base + m.end()))
+                    doubled = None
+            elif straight is None:
+                straight = i
+            else:
+                regions.append((base + straight, base + m.end()))
+                straight = None
+        for opened in curly[:1] + [straight, doubled]:
+            if opened is not None:
+                regions.append((base + opened, para.end()))
+    regions.sort()
+    return regions
+
+
+_ALNUM = re.compile(r"[^\W_]")
+
+
+def _shape(text: str) -> str:
+    if not text:
+        return "_"
+    if text[0] in QUOTE_CHARS and (text[0] not in "'`" or text[:2] in ("''", "``")):
+        return "Q"
+    if text.isdigit():
+        return "d"
+    if not _ALNUM.search(text):
+        return "."
+    if text.isupper() and len(text) > 1:
+        return "XX"
+    if text[0].isupper():
+        return "Xx"
+    return "x"
+
+
+_SHAPES: dict[str, str] = {}
+
+
+def _shape_feature(token_text: str) -> str:
+    feature = "s=" + _shape(token_text)
+    if len(_SHAPES) < 200_000:
+        _SHAPES[token_text] = feature
+    return feature
+
+
+def _bucket(n: int) -> str:
+    n = abs(n)
+    if n <= 1:
+        return str(n)
+    if n <= 3:
+        return "2-3"
+    if n <= 6:
+        return "4-6"
+    if n <= 10:
+        return "7-10"
+    if n <= 20:
+        return "11-20"
+    return "21+"
+
+
+@dataclass
+class DocFeatures:
+    """Per-token facts and base features of one parsed document, computed once."""
+
+    doc: Doc
+    lower: list[str]
+    lemma: list[str]
+    pos: list[str]
+    dep: list[str]
+    head: list[int]
+    sent: list[int]  # sentence index of each token
+    sent_bounds: list[tuple[int, int]]  # token [start, end) of each sentence
+    para: list[int]  # paragraph index of each token
+    quote: list[int]  # index of the innermost quotation region holding the token, -1 outside
+    quote_mark: list[str]  # "open", "close" or "" for each token
+    regions: list[tuple[int, int]]  # quotation regions in tokens, [start, end)
+    base: list[tuple[str, ...]]
+    children: list[list[int]]
+    starts: list[int]  # character offset of each token
+    ends: list[int]  # character offset after each token
+    left: list[int]  # first token of each token's subtree
+    right: list[int]  # last token of each token's subtree
+    text: str = ""
+    _anc: dict[int, list[int]] = field(default_factory=dict)
+    _nb: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)
+    _cue: list[list[str]] = field(default_factory=list)
+    _cue_rows: list[list[str]] = field(default_factory=list)
+
+    def ancestors(self, i: int) -> list[int]:
+        """The token and its heads up to the sentence root."""
+        chain = self._anc.get(i)
+        if chain is None:
+            chain = [i]
+            seen = {i}
+            j = i
+            while self.head[j] != j and self.head[j] not in seen:
+                j = self.head[j]
+                chain.append(j)
+                seen.add(j)
+            self._anc[i] = chain
+        return chain
+
+
+_STRINGS: dict[int, str] = {}
+
+
+def _strings(doc: Doc, ids) -> list[str]:
+    """Hash ids to strings through a process-wide cache (the StringStore lookup is the slow part)."""
+    get = _STRINGS.get
+    out = [get(h) for h in ids]
+    if None in out:
+        store = doc.vocab.strings
+        for k, h in enumerate(ids):
+            if out[k] is None:
+                out[k] = _STRINGS[h] = store[h] if h else ""
+    return out  # type: ignore[return-value]
+
+
+def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
+    """Precompute what both taggers read from ``doc`` (arrays, no per-token Python objects).
+
+    ``text``: ``doc.text`` when the caller has it (rebuilding it from the tokens is slow).
+    """
+    from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, LEMMA, LENGTH, LOWER, POS, SENT_START, TAG
+
+    n = len(doc)
+    matrix = doc.to_array([LOWER, LEMMA, POS, TAG, DEP, HEAD, ENT_TYPE, IDX, SENT_START, LENGTH])
+    cols = [matrix[:, k].tolist() for k in range(10)] if n else [[] for _ in range(10)]
+    # whitespace tokens read '<sp>': feature strings hold no whitespace
+    lower = [x if x.strip() == x and x else "<sp>" for x in _strings(doc, cols[0])]
+    lemma = [x.lower() if x.strip() == x and x else "<sp>" for x in _strings(doc, cols[1])]
+    pos = _strings(doc, cols[2])
+    dep = _strings(doc, cols[4])
+    head = (numpy.arange(n, dtype=numpy.int64) + matrix[:, 5].astype(numpy.int64)).tolist() if n else []
+    ent = _strings(doc, cols[6])
+    starts = list(cols[7])
+    ends = [a + b for a, b in zip(starts, cols[9])]
+    sent = [0] * n
+    bounds: list[tuple[int, int]] = []
+    k = -1
+    for i, ss in enumerate(cols[8]):
+        if i == 0 or ss == 1:
+            if bounds:
+                bounds[-1] = (bounds[-1][0], i)
+            bounds.append((i, n))
+            k += 1
+        sent[i] = k
+    if text is None:
+        text = doc.text
+    # paragraph index: one more after each token whose text or trailing space holds a newline
+    import bisect
+
+    breaks = [0] * (n + 1)
+    for m in re.finditer(r"\n+", text):
+        k = bisect.bisect_right(starts, m.start()) - 1
+        if 0 <= k < n:
+            breaks[k + 1] = 1
+    para = [0] * n
+    p = 0
+    for i in range(n):
+        p += breaks[i]
+        para[i] = p
+
+    # quotations in characters -> tokens
+    quote = [-1] * n
+    quote_mark = [""] * n
+    regions: list[tuple[int, int]] = []
+    for r, (cs, ce) in enumerate(quote_regions(text)):
+        a = bisect.bisect_left(starts, cs)
+        b = bisect.bisect_left(starts, ce)
+        regions.append((a, b))
+        if a >= n:
+            continue
+        for i in range(a, b):
+            quote[i] = r  # later (inner or following) regions overwrite: innermost wins for nested ones
+        quote_mark[a] = "open"
+        if b - 1 > a and (text[ce - 1] in CLOSE_QUOTES or text[ce - 1] in "\"'"):
+            quote_mark[b - 1] = "close"
+
+    children: list[list[int]] = [[] for _ in range(n)]
+    for i, h in enumerate(head):
+        if h != i:
+            children[h].append(i)
+    # subtree edges, children before their heads (post-order from each root)
+    left = list(range(n))
+    right = list(range(n))
+    for root in (i for i in range(n) if head[i] == i):
+        stack = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                for c in children[node]:
+                    if left[c] < left[node]:
+                        left[node] = left[c]
+                    if right[c] > right[node]:
+                        right[node] = right[c]
+            else:
+                stack.append((node, True))
+                stack.extend((c, False) for c in children[node])
+
+    # base features, built column by column
+    qcol = [qm if qm else ("in" if qr >= 0 else "out") for qm, qr in zip(quote_mark, quote)]
+    hpos = [pos[h] for h in head]
+    base: list[tuple[str, ...]] = list(
+        zip(
+            ["b"] * n,
+            ["w=" + x for x in lower],
+            ["l=" + x for x in lemma],
+            ["p=" + x for x in pos],
+            ["d=" + x for x in dep],
+            ["dp=" + d + "|" + hp for d, hp in zip(dep, hpos)],
+            [_SHAPES.get(t) or _shape_feature(t) for t in map(text.__getitem__, map(slice, starts, ends))],
+            ["q=" + x for x in qcol],
+        )
+    )
+    # the few tokens with more: entity type, first or last of a sentence
+    extra: dict[int, tuple[str, ...]] = {}
+    for i, e in enumerate(ent):
+        if e:
+            extra[i] = ("e=" + e,)
+    for a, b in bounds:
+        extra[a] = extra.get(a, ()) + ("sent0",)
+        extra[b - 1] = extra.get(b - 1, ()) + ("sentN",)
+    for i, more in extra.items():
+        base[i] = base[i] + more
+    return DocFeatures(
+        doc, lower, lemma, pos, dep, head, sent, bounds, para, quote, quote_mark, regions, base, children, starts, ends, left, right, text
+    )
+
+
+def _neighbour_table(df: DocFeatures) -> dict[int, list[tuple[str, ...]]]:
+    """For each offset, each token's features as seen from a token that far away (built once per document)."""
+    table = df._nb
+    if not table:
+        lower, pos, dep = df.lower, df.pos, df.dep
+        for o in (-2, -1, 1, 2):
+            p = [f"p{o}=" + x for x in pos]
+            if abs(o) == 1:
+                w = [f"w{o}=" + x for x in lower]
+                d = [f"d{o}=" + x for x in dep]
+                table[o] = list(zip(w, p, d))
+            else:
+                table[o] = [(x,) for x in p]
+    return table
+
+
+_EDGE = {o: (f"p{o}=<edge>",) for o in (-2, -1, 1, 2)}
+
+
+def _neighbours(df: DocFeatures, i: int, lo: int, hi: int) -> list[str]:
+    table = _neighbour_table(df)
+    out: list[str] = []
+    for o in (-2, -1, 1, 2):
+        j = i + o
+        out.extend(table[o][j] if lo <= j < hi else _EDGE[o])
+    return out
+
+
+# --------------------------------------------------------------------------- cue tagger
+
+
+def _cue_columns(df: DocFeatures) -> list[list[str]]:
+    """Each token's own cue-tagger features (beyond the base ones), built once per document."""
+    if df._cue:
+        return df._cue
+    lex = lexicon()
+    verb_class = lex["verb_class"]
+    cue_nouns, doc_nouns = lex["cue_nouns"], lex["document_nouns"]
+    lemma, pos, dep, head, lower = df.lemma, df.pos, df.dep, df.head, df.lower
+    n = len(lemma)
+    deps: list[set[str]] = [set() for _ in range(n)]
+    rows: list[list[str]] = [[] for _ in range(n)]
+    for i, h in enumerate(head):
+        if h == i:
+            continue
+        d = dep[i]
+        if d in _CHILD_SIGNAL:
+            deps[h].add(d)
+        elif d == "prt":
+            rows[h].append("prt=" + lower[i])
+        if d in _QUOTE_CLAUSE and df.quote[i] >= 0 and pos[h] in ("VERB", "AUX"):
+            rows[h].append("chq=" + d)  # a clause below the verb holding a quotation
+    for i in range(n):
+        feats = rows[i]
+        lem = lemma[i]
+        p = pos[i]
+        for cls in verb_class.get(lem, ()):
+            feats.append("vc=" + cls)
+            feats.append("vcp=" + cls + "|" + p)
+        if lem in cue_nouns:
+            feats.append("cn")
+        if lem in doc_nouns:
+            feats.append("docn")
+        ds = deps[i]
+        if ds:
+            feats.extend(["ch=" + d for d in sorted(ds)])
+            chs = ",".join(sorted(ds & _CHS))
+        else:
+            chs = ""
+        feats.append("chs=" + chs)
+        if p in ("VERB", "AUX", "NOUN"):
+            feats.append("lc=" + lem + "|" + chs)
+            feats.append("ld=" + lem + "|" + dep[i])
+        h = head[i]
+        feats.append("hl=" + lemma[h])
+        feats.append("hd=" + dep[i] + "|" + lemma[h] if p in ("ADP", "PART") else "hd=" + dep[i])
+    df._cue = rows
+    return rows
+
+
+_QUOTE_CLAUSE = frozenset({"ccomp", "parataxis", "xcomp", "dobj"})
+
+
+def _cue_rows(df: DocFeatures) -> list[list[str]]:
+    """Every token's cue-tagger features, built column by column once per document.
+
+    Context never reaches across a sentence boundary (the tagger reads one sentence).
+    """
+    if df._cue_rows:
+        return df._cue_rows
+    own = _cue_columns(df)
+    table = _neighbour_table(df)
+    lemma, lower, qm, sent = df.lemma, df.lower, df.quote_mark, df.sent
+    n = len(lemma)
+    first = [df.sent_bounds[k][0] for k in sent]
+    last = [df.sent_bounds[k][1] - 1 for k in sent]
+    quoted_sents = {sent[i] for i in range(n) if df.quote[i] >= 0}
+    near: list[list[tuple[str, ...]]] = []
+    for o in (-2, -1, 1, 2):
+        col = table[o]
+        edge = _EDGE[o]
+        if o < 0:
+            near.append([col[i + o] if i + o >= first[i] else edge for i in range(n)])
+        else:
+            near.append([col[i + o] if i + o <= last[i] else edge for i in range(n)])
+    bg = [("bg=" + lemma[i - 1] + "|" + lemma[i],) if i > first[i] else () for i in range(n)]
+    bgp = [
+        (("bg+=" + lemma[i] + "|" + lemma[i + 1], "ncolon") if lower[i + 1] == ":" else ("bg+=" + lemma[i] + "|" + lemma[i + 1],))
+        if i < last[i]
+        else ()
+        for i in range(n)
+    ]
+    quotes: list[tuple[str, ...]] = []
+    for i in range(n):
+        if sent[i] not in quoted_sents:
+            quotes.append(())
+            continue
+        q = ["sq"]
+        # quotation right before ('“...,” said') or right after ('said: “...')
+        if (i - 1 >= first[i] and qm[i - 1] == "close") or (i - 2 >= first[i] and qm[i - 2] == "close"):
+            q.append("pq")
+        if (i + 1 <= last[i] and qm[i + 1] == "open") or (i + 2 <= last[i] and qm[i + 2] == "open"):
+            q.append("nq")
+        quotes.append(tuple(q))
+    rows = [
+        [*b, *o, *m2, *m1, *p1, *p2, *g, *gp, *q]
+        for b, o, m2, m1, p1, p2, g, gp, q in zip(df.base, own, near[0], near[1], near[2], near[3], bg, bgp, quotes)
+    ]
+    df._cue_rows = rows
+    return rows
+
+
+def cue_features(df: DocFeatures, start: int, end: int) -> list[list[str]]:
+    """Features of tokens ``start..end`` (one sentence) for the cue tagger."""
+    return _cue_rows(df)[start:end]
+
+
+# --------------------------------------------------------------------------- span tagger
+
+
+def cue_head(df: DocFeatures, start: int, end: int) -> int:
+    """The syntactic head of the cue tokens: the one whose head lies outside them."""
+    for i in range(start, end):
+        if not start <= df.head[i] < end or df.head[i] == i:
+            if df.pos[i] in ("VERB", "AUX", "NOUN", "ADP", "PROPN", "ADJ"):
+                return i
+    for i in range(start, end):
+        if df.pos[i] in ("VERB", "AUX"):
+            return i
+    return start
+
+
+def window(df: DocFeatures, start: int, end: int) -> tuple[int, int]:
+    """Token ``[lo, hi)`` the span tagger reads for the cue at ``start..end``.
+
+    The cue's sentence, widened to whole sentences around any quotation it
+    overlaps, and past a closing colon to the next sentence (or paragraph).
+    """
+    s0, s1 = df.sent[start], df.sent[max(start, end - 1)]
+    lo, hi = df.sent_bounds[s0][0], df.sent_bounds[s1][1]
+    for _ in range(3):
+        changed = False
+        for a, b in df.regions:
+            if a < hi and b > lo and (a < lo or b > hi):
+                na, nb = min(lo, a), max(hi, b)
+                na = df.sent_bounds[df.sent[na]][0]
+                nb = df.sent_bounds[df.sent[nb - 1]][1]
+                if (na, nb) != (lo, hi):
+                    lo, hi, changed = na, nb, True
+        if not changed:
+            break
+    # 'X said:' ending the window: what follows belongs to it
+    k = hi - 1
+    while k > lo and df.pos[k] == "SPACE":
+        k -= 1
+    if df.lower[k] == ":" and hi < len(df.lower):
+        nxt = df.sent[hi]
+        nb = df.sent_bounds[nxt][1]
+        for a, b in df.regions:
+            if a >= hi and a <= hi + 2:
+                nb = max(nb, df.sent_bounds[df.sent[b - 1]][1])
+        hi = nb
+    if hi - lo > MAX_WINDOW:
+        # keep the cue and as much around it as fits, favouring its own sentence
+        centre = (start + end) // 2
+        lo = max(lo, centre - MAX_WINDOW // 2)
+        hi = min(hi, lo + MAX_WINDOW)
+    return lo, hi
+
+
+def span_features(
+    df: DocFeatures, lo: int, hi: int, start: int, end: int, other_cues: set[int] | None = None
+) -> list[list[str]]:
+    """Features of tokens ``lo..hi`` for the span tagger, relative to the cue at ``start..end``."""
+    h = cue_head(df, start, end)
+    hchain = df.ancestors(h)
+    hdepth = {j: k for k, j in enumerate(hchain)}
+    cue_lemma = df.lemma[h]
+    cue_pos = df.pos[h]
+    cue_sent = df.sent[h]
+    lex = lexicon()
+    cclass = "|".join(lex["verb_class"].get(cue_lemma, ("none",)))
+    # quotations next to the cue
+    adjacent: set[int] = set()
+    for r, (a, b) in enumerate(df.regions):
+        if b <= start and start - b <= 3 or a >= end and a - end <= 3:
+            adjacent.add(r)
+    qcue = df.quote[h]
+    # how the cue sits in its sentence: '“...,” he said' (parataxis), 'X said that ...' (ROOT with ccomp)
+    cue_deps = sorted({df.dep[c] for c in df.children[h]} & _CHS)
+    cue_ctx = (df.dep[h], ",".join(cue_deps), "pass" if any(df.dep[c] == "auxpass" for c in df.children[h]) else "act")
+    rows = []
+    rel: list[str] = []
+    branch: list[str] = []
+    edge: list[str] = []
+    for i in range(lo, hi):
+        if i < start:
+            r = "B"
+        elif i >= end:
+            r = "A"
+        else:
+            r = "C"
+        rel.append(r)
+        if df.sent[i] != cue_sent and not (start <= i < end):
+            # another sentence: how far and which side
+            so = df.sent[i] - cue_sent
+            branch.append("xs" + ("-" if so < 0 else "+") + str(min(abs(so), 3)))
+            sb = df.sent_bounds[df.sent[i]]
+            edge.append("L" if i == sb[0] else "R" if i == sb[1] - 1 else "")
+            continue
+        if i == h:
+            branch.append("self")
+            edge.append("")
+            continue
+        chain = df.ancestors(i)
+        b = None
+        node = i
+        for k, j in enumerate(chain):
+            if j == h:
+                node = chain[k - 1] if k > 0 else i
+                b = "dn:" + df.dep[node]
+                break
+            if j in hdepth:
+                up = min(hdepth[j], 3)
+                hb = df.dep[hchain[hdepth[j] - 1]] if hdepth[j] > 0 else "self"
+                node = chain[k - 1] if k > 0 else i
+                tb = df.dep[node] if k > 0 else "self"
+                b = f"up{up}:{hb}|{tb}"
+                break
+        branch.append(b or "none")
+        edge.append(("L" if i == df.left[node] else "") + ("R" if i == df.right[node] else ""))
+    for n, i in enumerate(range(lo, hi)):
+        r = rel[n]
+        br = branch[n]
+        feats = [*df.base[i], *_neighbours(df, i, lo, hi)]
+        dist = i - start if i < start else (i - end + 1 if i >= end else 0)
+        feats += [
+            "r=" + r,
+            "rd=" + r + _bucket(dist),
+            "br=" + br,
+            "brp=" + br + "|" + df.pos[i],
+            "cl=" + cue_lemma + "|" + r,
+            "cc=" + cclass + "|" + r,
+            "rp=" + r + "|" + df.pos[i],
+            "cd=" + cue_ctx[0] + "|" + r,
+            "cch=" + cue_ctx[1] + "|" + r,
+            "cv=" + cue_ctx[2] + "|" + r,
+            "rw=" + r + "|" + df.lower[i],
+        ]
+        e = edge[n]
+        if e:
+            feats.append("ed=" + e)
+            feats.append("eb=" + e + "|" + br)
+        if n > 0:
+            feats.append("br-1=" + branch[n - 1])
+            if edge[n - 1]:
+                feats.append("ed-1=" + edge[n - 1])
+        else:
+            feats.append("br-1=<edge>")
+        if n + 1 < hi - lo:
+            feats.append("br+1=" + branch[n + 1])
+        else:
+            feats.append("br+1=<edge>")
+        q = df.quote[i]
+        if q >= 0:
+            if q in adjacent:
+                feats.append("qadj")
+                feats.append("qadj|" + r)
+            if q == qcue:
+                feats.append("qcue")
+        if other_cues and i in other_cues and not start <= i < end:
+            feats.append("ocue")
+        if df.sent[i] != df.sent[i - 1] if i > lo else True:
+            feats.append("snew")
+        if df.para[i] != df.para[h]:
+            feats.append("xpara")
+        rows.append(feats)
+    return rows
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def bio_chunks(labels: list[str], kind: str = "") -> list[tuple[int, int]]:
+    """``[start, end)`` of each chunk tagged ``B-kind``/``I-kind`` (``B``/``I`` when kind is empty)."""
+    b, i_ = ("B-" + kind, "I-" + kind) if kind else ("B", "I")
+    chunks = []
+    cur = None
+    for k, lab in enumerate(labels):
+        if lab == b or (lab == i_ and cur is None):
+            if cur is not None:
+                chunks.append((cur, k))
+            cur = k
+        elif lab == i_:
+            continue
+        else:
+            if cur is not None:
+                chunks.append((cur, k))
+            cur = None
+    if cur is not None:
+        chunks.append((cur, len(labels)))
+    return chunks
+
+
+def char_spans_to_labels(
+    df: DocFeatures, lo: int, hi: int, spans: list[tuple[int, int]], kind: str, labels: list[str]
+) -> None:
+    """Mark tokens ``lo..hi`` starting inside each character span as ``B-kind``/``I-kind`` in place."""
+    import bisect
+
+    b, i_ = ("B-" + kind, "I-" + kind) if kind else ("B", "I")
+    for cs, ce in spans:
+        first = True
+        for k in range(max(lo, bisect.bisect_left(df.starts, cs)), min(hi, bisect.bisect_left(df.starts, ce))):
+            if df.pos[k] == "SPACE":
+                continue
+            labels[k - lo] = b if first else i_
+            first = False
