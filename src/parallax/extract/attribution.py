@@ -284,7 +284,8 @@ def _continue_quotes(df: DocFeatures, atts: list[RawAttribution]) -> None:
         prev = [att for att in atts if att.contents[-1][1] <= a and df.para[a] - df.para[att.contents[-1][1] - 1] <= 1]
         if not prev:
             continue
-        att = max(prev, key=lambda x: x.contents[-1][1])
+        outer = [x for x in prev if df.quote[x.cue[0]] < 0]  # not a cue quoted inside someone's words
+        att = max(outer or prev, key=lambda x: x.contents[-1][1])
         if not any(df.quote[i] >= 0 for c in att.contents for i in range(*c)):
             continue
         # nothing but the cue's own sentence tail between them

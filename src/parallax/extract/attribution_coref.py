@@ -333,11 +333,15 @@ class Resolver:
                 res.gender = "female"
             if res.resolved is None and (lemma in lex["anonymous_nouns"] or df.lower[a] in ("a", "an", "some", "several")):
                 res.type = "anonymous"
+        elif named and head not in self.by_token:
+            # the name only modifies the head: 'The Azerbaijani government', 'Armenian soldiers'
+            if lemma in lex["organisation_nouns"]:
+                res = Resolution("organisation", self._text(*self._trim(a, min(b, head + 1))))
+            else:
+                res = Resolution("anonymous")
         elif named:
             m = named[0]
             res = Resolution("person" if m.label == "PERSON" else "organisation", m.canonical)
-            if lemma in lex["anonymous_nouns"] and head not in self.by_token:
-                res = Resolution("anonymous")
         elif lemma in lex["organisation_nouns"]:
             res = Resolution("organisation", self._org_antecedent(head))
         elif lemma in lex["anonymous_nouns"] or df.pos[head] in ("NOUN", "ADJ", "NUM", "DET"):
