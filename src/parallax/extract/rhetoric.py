@@ -389,6 +389,15 @@ def normalise_span_text(text: str) -> str:
 # --------------------------------------------------------------------------- models
 
 
+def _packed(strings: Sequence[str]) -> np.ndarray:
+    """Strings as one UTF-8 byte array: npz without pickles."""
+    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
+
+
+def _strings(packed: np.ndarray) -> list[str]:
+    return bytes(packed).decode("utf-8").split("\n")
+
+
 class SpanTagger:
     """A linear-chain CRF (labels O, B, I) decoded with numpy from exported crfsuite weights."""
 
@@ -402,17 +411,15 @@ class SpanTagger:
     @classmethod
     def load(cls, path: Path) -> "SpanTagger":
         with np.load(path, allow_pickle=False) as data:
-            attrs = bytes(data["attributes"]).decode("utf-8").split("\n")
-            labels = bytes(data["labels"]).decode("utf-8").split("\n")
-            return cls(attrs, data["weights"], data["transitions"], labels)
+            return cls(_strings(data["attributes"]), data["weights"], data["transitions"], _strings(data["labels"]))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         attrs = sorted(self.index, key=self.index.get)
         np.savez_compressed(
             path,
-            attributes=np.frombuffer("\n".join(attrs).encode("utf-8"), dtype=np.uint8),
-            labels=np.frombuffer("\n".join(self.labels).encode("utf-8"), dtype=np.uint8),
+            attributes=_packed(attrs),
+            labels=_packed(self.labels),
             weights=self.weights.astype(np.float32),
             transitions=self.transitions.astype(np.float32),
         )
@@ -484,17 +491,15 @@ class TechniqueClassifier:
     @classmethod
     def load(cls, path: Path) -> "TechniqueClassifier":
         with np.load(path, allow_pickle=False) as data:
-            feats = bytes(data["features"]).decode("utf-8").split("\n")
-            classes = bytes(data["classes"]).decode("utf-8").split("\n")
-            return cls(feats, data["coef"], data["intercept"], classes)
+            return cls(_strings(data["features"]), data["coef"], data["intercept"], _strings(data["classes"]))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         feats = sorted(self.index, key=self.index.get)
         np.savez_compressed(
             path,
-            features=np.frombuffer("\n".join(feats).encode("utf-8"), dtype=np.uint8),
-            classes=np.frombuffer("\n".join(self.classes).encode("utf-8"), dtype=np.uint8),
+            features=_packed(feats),
+            classes=_packed(self.classes),
             coef=self.coef.astype(np.float32),
             intercept=self.intercept.astype(np.float32),
         )
