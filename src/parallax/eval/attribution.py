@@ -32,6 +32,11 @@ Each figure is also given for **quoted** attributions (content holding a double
 quotation mark) and **unquoted** ones, on both the gold and the predicted side.
 
 Run ``python -m parallax.eval.attribution --data ../shared/eval/polnear [--split dev]``.
+
+PolNeAR dev (84 articles), exact F1 source / cue / content / whole attribution:
+learned (shipped) 72.8 / 67.4 / 57.2 / 43.9; rules alone 53.8 / 48.5 / 43.0 / 25.2.
+Token overlap F1: learned 76.1 / 73.0 / 77.6 / 70.3. (Published on PolNeAR *test*:
+BiLSTM-CRF 69.6 / 66.7 / 59.0, BERT-Cofe 83.2 / 75.3 / 72.9.)
 """
 
 from __future__ import annotations

@@ -218,21 +218,12 @@ def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
     lower = [x if x.strip() == x and x else "<sp>" for x in _strings(doc, cols[0])]
     lemma = [x.lower() if x.strip() == x and x else "<sp>" for x in _strings(doc, cols[1])]
     pos = _strings(doc, cols[2])
+    pos_ids_space = [p == "SPACE" for p in pos]
     dep = _strings(doc, cols[4])
     head = (numpy.arange(n, dtype=numpy.int64) + matrix[:, 5].astype(numpy.int64)).tolist() if n else []
     ent = _strings(doc, cols[6])
     starts = list(cols[7])
     ends = [a + b for a, b in zip(starts, cols[9])]
-    sent = [0] * n
-    bounds: list[tuple[int, int]] = []
-    k = -1
-    for i, ss in enumerate(cols[8]):
-        if i == 0 or ss == 1:
-            if bounds:
-                bounds[-1] = (bounds[-1][0], i)
-            bounds.append((i, n))
-            k += 1
-        sent[i] = k
     if text is None:
         text = doc.text
     # paragraph index: one more after each token whose text or trailing space holds a newline
@@ -243,6 +234,17 @@ def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
         k = bisect.bisect_right(starts, m.start()) - 1
         if 0 <= k < n:
             breaks[k + 1] = 1
+    # sentences as the parser split them, and split again where a paragraph ends
+    sent = [0] * n
+    bounds: list[tuple[int, int]] = []
+    k = -1
+    for i, ss in enumerate(cols[8]):
+        if i == 0 or ss == 1 or (breaks[i] and pos_ids_space[i - 1] and not pos_ids_space[i]):
+            if bounds:
+                bounds[-1] = (bounds[-1][0], i)
+            bounds.append((i, n))
+            k += 1
+        sent[i] = k
     para = [0] * n
     p = 0
     for i in range(n):
@@ -514,7 +516,6 @@ def span_features(
     hchain = df.ancestors(h)
     hdepth = {j: k for k, j in enumerate(hchain)}
     cue_lemma = df.lemma[h]
-    cue_pos = df.pos[h]
     cue_sent = df.sent[h]
     lex = lexicon()
     cclass = "|".join(lex["verb_class"].get(cue_lemma, ("none",)))

@@ -7,9 +7,9 @@ caching the parses outside the repository under ``--cache`` (default
 ``~/.cache/parallax``), then trains with CRFsuite (L-BFGS, elastic net; about five
 minutes of CPU per model on PolNeAR train):
 
-* ``models/attribution-cue.crfsuite``: B/I/O cue tags over each sentence;
-* ``models/attribution-span.crfsuite``: B/I source and content tags over the window
-  around each gold cue (see :mod:`parallax.extract.attribution_features`).
+* ``models/attribution-cue.crfsuite`` (2.5 MB): B/I/O cue tags over each sentence;
+* ``models/attribution-span.crfsuite`` (4.3 MB): B/I source and content tags over the
+  window around each gold cue (see :mod:`parallax.extract.attribution_features`).
 
 Only ``train`` is trained on; ``dev`` is for choosing settings (``--c1``, ``--c2``)
 and is scored at the end with :func:`parallax.eval.attribution.evaluate_attribution`.
