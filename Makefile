@@ -17,6 +17,8 @@ demo: $(STAMP)
 	$(BIN)/parallax ingest examples/ --db parallax.db
 	$(BIN)/parallax summary --db parallax.db
 	$(BIN)/parallax ls --db parallax.db --limit 5
+	$(BIN)/parallax claims --db parallax.db --by-source --limit 5
+	$(BIN)/parallax timeline --db parallax.db --from 2020-11 --to 2023-12 --type ASSAULT --type AGREE --limit 12
 	$(BIN)/parallax report --db parallax.db --html report.html
 	@echo "Open report.html in a browser; explore further with: $(BIN)/parallax --help"
 

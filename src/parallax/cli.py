@@ -219,6 +219,76 @@ def rhetoric(db, by) -> None:
         out.print(rhetoric_table(store.articles(), by))
 
 
+def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    """A date bound given as YYYY, YYYY-MM or YYYY-MM-DD (the first day it covers)."""
+    from .corpus.timeline import first_day
+
+    if value is None:
+        return None
+    day = first_day(value)
+    if day is None:
+        raise click.BadParameter(f"{value!r} is not a date such as 2023, 2023-09 or 2023-09-19")
+    return day
+
+
+def _print_json_lines(items) -> None:
+    for item in items:
+        click.echo(json.dumps(item.as_dict(), ensure_ascii=False, default=str))
+
+
+@cli.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Database file.")
+@click.option("--by-source", is_flag=True, help="Group claims by who makes them (else list every claim).")
+@click.option("--source", help="Only sources whose name holds this text.")
+@click.option("--with-author", is_flag=True, help="Include the authors' own, unattributed assertions.")
+@click.option("--min-checkworthiness", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option("--limit", default=50, show_default=True, help="Rows to show (0 for all).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per source (with its claims) per line.")
+def claims(db, by_source, source, with_author, min_checkworthiness, limit, as_json) -> None:
+    """Claims across a stored corpus: who claims what, through which cue, how firmly."""
+    from .corpus.claims import claims_by_source
+    from .store import open_store
+    from .terminal import claims_table, sources_table
+
+    _require_db(db)
+    with open_store(db) as store:
+        groups = claims_by_source(
+            store, with_author=with_author, source=source, min_checkworthiness=min_checkworthiness
+        )
+    if as_json:
+        _print_json_lines(groups[: limit or None])
+        return
+    total = sum(len(g.claims) for g in groups)
+    out.print(sources_table(groups[: limit or None]) if by_source else claims_table(groups, limit))
+    out.print(f"{total} claim(s) from {len(groups)} source(s)" + ("" if with_author else "; the authors' own assertions left out (--with-author)"))
+
+
+@cli.command()
+@click.option("--db", default=DEFAULT_DB, show_default=True, help="Database file.")
+@click.option("--from", "since", callback=_day, help="First date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--to", "until", callback=_day, help="Last date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--type", "types", multiple=True, help="PLOVER type (ASSAULT, AGREE, ...) or ACLED sub-type; repeatable.")
+@click.option("--all-modalities", is_flag=True, help="Also denied, demanded, hypothetical and future events.")
+@click.option("--limit", default=0, help="Rows to show (0 for all).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per dated event, with every report of it.")
+def timeline(db, since, until, types, all_modalities, limit, as_json) -> None:
+    """A dated list of the events of a stored corpus, each with every source that reports it."""
+    from .corpus.timeline import timeline as build_timeline
+    from .store import open_store
+    from .terminal import timeline_table
+
+    _require_db(db)
+    with open_store(db) as store:
+        entries, undated = build_timeline(store, since=since, until=until, types=types, all_modalities=all_modalities)
+    shown = entries[: limit or None]
+    if as_json:
+        _print_json_lines(shown)
+        return
+    out.print(timeline_table(shown))
+    mentions = sum(len(e.reports) for e in entries)
+    out.print(f"{len(entries)} dated event(s) from {mentions} report(s); {undated} event mention(s) without a date left out")
+
+
 @cli.command()
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Database file.")
 @click.option("--top", default=10, show_default=True, help="Entities to list.")

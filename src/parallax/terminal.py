@@ -206,3 +206,66 @@ def rhetoric_table(articles: Iterable[Article], by: str) -> Table:
         top = ", ".join(f"{name} {n}" for name, n in counts[key].most_common(3))
         table.add_row(escape(key), str(docs[key]), f"{words[key]:,}", str(total), f"{1000 * total / max(words[key], 1):.1f}", top)
     return table
+
+
+def _kinds(counts: Counter) -> str:
+    return ", ".join(f"{kind} {n}" for kind, n in counts.most_common())
+
+
+def sources_table(groups: list, examples: int = 2) -> Table:
+    """Claims grouped by source (:func:`parallax.corpus.claims.claims_by_source`): counts and the most check-worthy."""
+    table = Table(title="Who claims what", title_justify="left", header_style="bold", expand=True, show_lines=True)
+    for column, ratio in (("source", 2), ("claims", 1), ("in", 2), ("kind", 2), ("most check-worthy claims", 6)):
+        table.add_column(column, overflow="fold", ratio=ratio)
+    for group in groups:
+        who = escape(group.name) + f"\n[dim]{group.type}[/]"
+        if group.roles:
+            who += "\n[dim]" + escape(group.roles.most_common(1)[0][0]) + "[/]"
+        flags = _kinds(group.kinds)
+        if group.hedged or group.negated:
+            flags += f"\nhedged {group.hedged}, denied {group.negated}"
+        shown = "\n".join(
+            f"• {escape(_clip(c.content, 160))} [dim]({escape(c.cue or 'no cue')}; {escape(c.report)}"
+            + (f"; {c.checkworthiness:.2f}" if c.checkworthiness is not None else "")
+            + ")[/]"
+            for c in group.most_checkworthy(examples)
+        )
+        where = ", ".join(f"{escape(r)} {n}" for r, n in group.reports.most_common(3))
+        table.add_row(who, str(len(group.claims)), f"{group.articles} article(s)\n{where}", flags, shown)
+    return table
+
+
+def claims_table(groups: list, limit: int = 0) -> Table:
+    """Every claim of the given source groups, one line each, most check-worthy first."""
+    rows = sorted(((g, c) for g in groups for c in g.claims), key=lambda gc: -(gc[1].checkworthiness or 0.0))
+    table = Table(title="Claims", title_justify="left", header_style="bold", expand=True)
+    for column in ("source", "cue", "content", "kind", "check", "in"):
+        table.add_column(column, overflow="fold", ratio=3 if column == "content" else None)
+    for group, claim in rows[: limit or None]:
+        kind = claim.kind + (" hedged" if claim.hedged else "") + (" denied" if claim.negated else "")
+        score = f"{claim.checkworthiness:.2f}" if claim.checkworthiness is not None else ""
+        place = f"{escape(claim.report)} {claim.article_id[:8]}:{claim.content_start}"
+        table.add_row(escape(group.name), escape(claim.cue or ""), escape(_clip(claim.content, 240)), kind, score, place)
+    return table
+
+
+def timeline_table(entries: list) -> Table:
+    """The corpus timeline (:func:`parallax.corpus.timeline.timeline`): one row per happening, every report listed."""
+    table = Table(title="Timeline", title_justify="left", header_style="bold", expand=True, show_lines=True)
+    for column in ("date", "event", "who → whom", "where", "killed", "reported by"):
+        table.add_column(column, overflow="fold", ratio=2 if column in ("who → whom", "reported by") else None)
+    for entry in entries:
+        event = entry.type + (f"\n[dim]{escape(entry.sub_type)}[/]" if entry.sub_type else "")
+        who = escape("; ".join(entry.actors) or "?") + " → " + escape("; ".join(entry.targets) or "?")
+        where = escape(entry.location or "")
+        if entry.latitude is not None:
+            where += f"\n[dim]{entry.latitude:.2f}, {entry.longitude:.2f}[/]"
+        killed = f"{entry.fatalities:g}" if entry.fatalities is not None else ""
+        reports = "\n".join(
+            f"{escape(r.reported_by or 'author')} [dim]in {escape(r.report)}: “{escape(r.trigger)}”"
+            + (f" ({r.modality})" if r.modality != "asserted" else "")
+            + "[/]"
+            for r in entry.reports
+        )
+        table.add_row(f"{entry.date}\n[dim]{entry.precision or ''}[/]", event, who, where, killed, reports)
+    return table
