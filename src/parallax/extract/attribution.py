@@ -33,8 +33,8 @@ relative to the source tree by :mod:`parallax.resources` (the package is install
 in editable mode); they are opened once per process, on first use. Without them the
 rule system runs alone.
 
-Cost: about 50 ms per 1,000 tokens on top of the parse with the taggers (about a
-sixth of ``en_core_web_sm``'s own time on a 2-core machine), about 13 ms with the
+Cost: about 20 ms per 1,000 tokens on top of the parse with the taggers (PolNeAR dev,
+2 shared cores; about a tenth of ``en_core_web_sm``'s own time), about 4 ms with the
 rules alone (``PARALLAX_ATTRIBUTION=rules``); nothing is re-parsed.
 """
 

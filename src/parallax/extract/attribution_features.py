@@ -171,8 +171,6 @@ class DocFeatures:
     text: str = ""
     _anc: dict[int, list[int]] = field(default_factory=dict)
     _nb: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)
-    _cue: list[list[str]] = field(default_factory=list)
-    _cue_rows: list[list[str]] = field(default_factory=list)
 
     def ancestors(self, i: int) -> list[int]:
         """The token and its heads up to the sentence root."""
@@ -349,110 +347,78 @@ def _neighbours(df: DocFeatures, i: int, lo: int, hi: int) -> list[str]:
 # --------------------------------------------------------------------------- cue tagger
 
 
-def _cue_columns(df: DocFeatures) -> list[list[str]]:
-    """Each token's own cue-tagger features (beyond the base ones), built once per document."""
-    if df._cue:
-        return df._cue
-    lex = lexicon()
-    verb_class = lex["verb_class"]
-    cue_nouns, doc_nouns = lex["cue_nouns"], lex["document_nouns"]
-    lemma, pos, dep, head, lower = df.lemma, df.pos, df.dep, df.head, df.lower
-    n = len(lemma)
-    deps: list[set[str]] = [set() for _ in range(n)]
-    rows: list[list[str]] = [[] for _ in range(n)]
-    for i, h in enumerate(head):
-        if h == i:
-            continue
-        d = dep[i]
-        if d in _CHILD_SIGNAL:
-            deps[h].add(d)
-        elif d == "prt":
-            rows[h].append("prt=" + lower[i])
-        if d in _QUOTE_CLAUSE and df.quote[i] >= 0 and pos[h] in ("VERB", "AUX"):
-            rows[h].append("chq=" + d)  # a clause below the verb holding a quotation
-    for i in range(n):
-        feats = rows[i]
-        lem = lemma[i]
-        p = pos[i]
-        for cls in verb_class.get(lem, ()):
-            feats.append("vc=" + cls)
-            feats.append("vcp=" + cls + "|" + p)
-        if lem in cue_nouns:
-            feats.append("cn")
-        if lem in doc_nouns:
-            feats.append("docn")
-        ds = deps[i]
-        if ds:
-            feats.extend(["ch=" + d for d in sorted(ds)])
-            chs = ",".join(sorted(ds & _CHS))
-        else:
-            chs = ""
-        feats.append("chs=" + chs)
-        if p in ("VERB", "AUX", "NOUN"):
-            feats.append("lc=" + lem + "|" + chs)
-            feats.append("ld=" + lem + "|" + dep[i])
-        h = head[i]
-        feats.append("hl=" + lemma[h])
-        feats.append("hd=" + dep[i] + "|" + lemma[h] if p in ("ADP", "PART") else "hd=" + dep[i])
-    df._cue = rows
-    return rows
-
-
 _QUOTE_CLAUSE = frozenset({"ccomp", "parataxis", "xcomp", "dobj"})
 
 
-def _cue_rows(df: DocFeatures) -> list[list[str]]:
-    """Every token's cue-tagger features, built column by column once per document.
-
-    Context never reaches across a sentence boundary (the tagger reads one sentence).
-    """
-    if df._cue_rows:
-        return df._cue_rows
-    own = _cue_columns(df)
-    table = _neighbour_table(df)
-    lemma, lower, qm, sent = df.lemma, df.lower, df.quote_mark, df.sent
-    n = len(lemma)
-    first = [df.sent_bounds[k][0] for k in sent]
-    last = [df.sent_bounds[k][1] - 1 for k in sent]
-    quoted_sents = {sent[i] for i in range(n) if df.quote[i] >= 0}
-    near: list[list[tuple[str, ...]]] = []
-    for o in (-2, -1, 1, 2):
-        col = table[o]
-        edge = _EDGE[o]
-        if o < 0:
-            near.append([col[i + o] if i + o >= first[i] else edge for i in range(n)])
-        else:
-            near.append([col[i + o] if i + o <= last[i] else edge for i in range(n)])
-    bg = [("bg=" + lemma[i - 1] + "|" + lemma[i],) if i > first[i] else () for i in range(n)]
-    bgp = [
-        (("bg+=" + lemma[i] + "|" + lemma[i + 1], "ncolon") if lower[i + 1] == ":" else ("bg+=" + lemma[i] + "|" + lemma[i + 1],))
-        if i < last[i]
-        else ()
-        for i in range(n)
-    ]
-    quotes: list[tuple[str, ...]] = []
-    for i in range(n):
-        if sent[i] not in quoted_sents:
-            quotes.append(())
-            continue
-        q = ["sq"]
-        # quotation right before ('“...,” said') or right after ('said: “...')
-        if (i - 1 >= first[i] and qm[i - 1] == "close") or (i - 2 >= first[i] and qm[i - 2] == "close"):
-            q.append("pq")
-        if (i + 1 <= last[i] and qm[i + 1] == "open") or (i + 2 <= last[i] and qm[i + 2] == "open"):
-            q.append("nq")
-        quotes.append(tuple(q))
-    rows = [
-        [*b, *o, *m2, *m1, *p1, *p2, *g, *gp, *q]
-        for b, o, m2, m1, p1, p2, g, gp, q in zip(df.base, own, near[0], near[1], near[2], near[3], bg, bgp, quotes)
-    ]
-    df._cue_rows = rows
-    return rows
+def _own_cue_features(df: DocFeatures, i: int, lex: dict) -> list[str]:
+    """Token ``i``'s own cue-tagger features beyond the base ones: lexicon classes, dependents, head."""
+    lemma, pos, dep, lower = df.lemma, df.pos, df.dep, df.lower
+    feats: list[str] = []
+    deps: set[str] = set()
+    for c in df.children[i]:
+        d = dep[c]
+        if d in _CHILD_SIGNAL:
+            deps.add(d)
+        elif d == "prt":
+            feats.append("prt=" + lower[c])
+        if d in _QUOTE_CLAUSE and df.quote[c] >= 0 and pos[i] in ("VERB", "AUX"):
+            feats.append("chq=" + d)  # a clause below the verb holding a quotation
+    lem = lemma[i]
+    p = pos[i]
+    for cls in lex["verb_class"].get(lem, ()):
+        feats.append("vc=" + cls)
+        feats.append("vcp=" + cls + "|" + p)
+    if lem in lex["cue_nouns"]:
+        feats.append("cn")
+    if lem in lex["document_nouns"]:
+        feats.append("docn")
+    if deps:
+        feats.extend(["ch=" + d for d in sorted(deps)])
+        chs = ",".join(sorted(deps & _CHS))
+    else:
+        chs = ""
+    feats.append("chs=" + chs)
+    if p in ("VERB", "AUX", "NOUN"):
+        feats.append("lc=" + lem + "|" + chs)
+        feats.append("ld=" + lem + "|" + dep[i])
+    h = df.head[i]
+    feats.append("hl=" + lemma[h])
+    feats.append("hd=" + dep[i] + "|" + lemma[h] if p in ("ADP", "PART") else "hd=" + dep[i])
+    return feats
 
 
 def cue_features(df: DocFeatures, start: int, end: int) -> list[list[str]]:
-    """Features of tokens ``start..end`` (one sentence) for the cue tagger."""
-    return _cue_rows(df)[start:end]
+    """Features of tokens ``start..end`` (one sentence) for the cue tagger.
+
+    Built per sentence, on demand (the extractor tags only sentences that may hold a cue);
+    context never reaches across the sentence boundary (the tagger reads one sentence).
+    """
+    lex = lexicon()
+    table = _neighbour_table(df)
+    lemma, lower, qm = df.lemma, df.lower, df.quote_mark
+    last = end - 1
+    quoted = any(df.quote[i] >= 0 for i in range(start, end))
+    rows = []
+    for i in range(start, end):
+        row = [*df.base[i], *_own_cue_features(df, i, lex)]
+        for o in (-2, -1, 1, 2):
+            j = i + o
+            row.extend(table[o][j] if start <= j <= last else _EDGE[o])
+        if i > start:
+            row.append("bg=" + lemma[i - 1] + "|" + lemma[i])
+        if i < last:
+            row.append("bg+=" + lemma[i] + "|" + lemma[i + 1])
+            if lower[i + 1] == ":":
+                row.append("ncolon")
+        if quoted:
+            row.append("sq")
+            # quotation right before ('“...,” said') or right after ('said: “...')
+            if (i - 1 >= start and qm[i - 1] == "close") or (i - 2 >= start and qm[i - 2] == "close"):
+                row.append("pq")
+            if (i + 1 <= last and qm[i + 1] == "open") or (i + 2 <= last and qm[i + 2] == "open"):
+                row.append("nq")
+        rows.append(row)
+    return rows
 
 
 # --------------------------------------------------------------------------- span tagger
