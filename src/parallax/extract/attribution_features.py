@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import json
 import re
-
-import numpy
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
 from spacy.tokens import Doc
+
+from .tokens import token_table
 
 CUE_LABELS = ("O", "B", "I")
 SPAN_LABELS = ("O", "B-S", "I-S", "B-C", "I-C")
@@ -187,41 +187,23 @@ class DocFeatures:
         return chain
 
 
-_STRINGS: dict[int, str] = {}
-
-
-def _strings(doc: Doc, ids) -> list[str]:
-    """Hash ids to strings through a process-wide cache (the StringStore lookup is the slow part)."""
-    get = _STRINGS.get
-    out = [get(h) for h in ids]
-    if None in out:
-        store = doc.vocab.strings
-        for k, h in enumerate(ids):
-            if out[k] is None:
-                out[k] = _STRINGS[h] = store[h] if h else ""
-    return out  # type: ignore[return-value]
-
-
 def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
     """Precompute what both taggers read from ``doc`` (arrays, no per-token Python objects).
 
     ``text``: ``doc.text`` when the caller has it (rebuilding it from the tokens is slow).
     """
-    from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, LEMMA, LENGTH, LOWER, POS, SENT_START, TAG
-
-    n = len(doc)
-    matrix = doc.to_array([LOWER, LEMMA, POS, TAG, DEP, HEAD, ENT_TYPE, IDX, SENT_START, LENGTH])
-    cols = [matrix[:, k].tolist() for k in range(10)] if n else [[] for _ in range(10)]
+    tokens = token_table(doc)
+    n = len(tokens)
     # whitespace tokens read '<sp>': feature strings hold no whitespace
-    lower = [x if x.strip() == x and x else "<sp>" for x in _strings(doc, cols[0])]
-    lemma = [x.lower() if x.strip() == x and x else "<sp>" for x in _strings(doc, cols[1])]
-    pos = _strings(doc, cols[2])
-    pos_ids_space = [p == "SPACE" for p in pos]
-    dep = _strings(doc, cols[4])
-    head = (numpy.arange(n, dtype=numpy.int64) + matrix[:, 5].astype(numpy.int64)).tolist() if n else []
-    ent = _strings(doc, cols[6])
-    starts = list(cols[7])
-    ends = [a + b for a, b in zip(starts, cols[9])]
+    lower = [x if x.strip() == x and x else "<sp>" for x in tokens.lower]
+    lemma = [x.lower() if x.strip() == x and x else "<sp>" for x in tokens.lemma]
+    pos = tokens.pos
+    pos_ids_space = tokens.is_space
+    dep = tokens.dep
+    head = tokens.head
+    ent = tokens.ent
+    starts = tokens.start
+    ends = tokens.end
     if text is None:
         text = doc.text
     # paragraph index: one more after each token whose text or trailing space holds a newline
@@ -236,8 +218,8 @@ def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
     sent = [0] * n
     bounds: list[tuple[int, int]] = []
     k = -1
-    for i, ss in enumerate(cols[8]):
-        if i == 0 or ss == 1 or (breaks[i] and pos_ids_space[i - 1] and not pos_ids_space[i]):
+    for i, ss in enumerate(tokens.sent_start):
+        if i == 0 or ss or (breaks[i] and pos_ids_space[i - 1] and not pos_ids_space[i]):
             if bounds:
                 bounds[-1] = (bounds[-1][0], i)
             bounds.append((i, n))
