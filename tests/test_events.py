@@ -87,3 +87,96 @@ def test_modality():
     mods = {e.trigger.text: e.modality for e in a.events}
     assert mods.get("sign") == "future"
     assert mods.get("attack") == "negated"
+
+
+# ---------------------------------------------------------------- ConfliBERT source/target span scorer
+
+from click.testing import CliRunner  # noqa: E402
+
+from parallax.eval.event_roles import bio_spans, map_events, read_conll, score_roles, score_spans, _Found  # noqa: E402
+
+# Two hand-made sentences: S / T / R spans in BIO, one stray I- (opens a span, as conlleval does).
+TINY_CONLL = """\
+Rebels B-S
+shelled O
+the B-T
+town I-T
+. O
+
+Police B-S
+officers I-S
+arrested O
+two B-T
+protesters I-T
+and O
+they I-R
+met O
+leaders B-R
+. O
+"""
+
+
+def _tiny(tmp_path):
+    folder = tmp_path / "conflibert-cameo_ner"
+    folder.mkdir(exist_ok=True)
+    (folder / "train.txt").write_text(TINY_CONLL)
+    return folder / "train.txt"
+
+
+def test_read_conll_and_bio_spans(tmp_path):
+    sents = read_conll(_tiny(tmp_path))
+    assert [len(s.tokens) for s in sents] == [5, 10]
+    assert sents[0].text == "Rebels shelled the town ."
+    assert sents[1].starts[:3] == [0, 7, 16]
+    assert sents[0].spans("S") == {(0, 1)} and sents[0].spans("T") == {(2, 4)}
+    assert sents[1].spans("S") == {(0, 2)} and sents[1].spans("T") == {(3, 5)}
+    assert sents[1].spans("R") == {(6, 7), (8, 9)}
+    assert bio_spans(["B-S", "B-S", "I-S", "O", "I-S"], "S") == [(0, 1), (1, 3), (4, 5)]
+    assert len(read_conll(tmp_path / "conflibert-cameo_ner" / "train.txt", limit=1)) == 1
+
+
+def test_span_scores_known_values(tmp_path):
+    sents = read_conll(_tiny(tmp_path))
+    pred = [
+        {"S": {(0, 1)}, "T": {(3, 4)}},  # S exact; T "town" only: inside the gold "the town"
+        {"S": {(1, 2), (8, 9)}, "T": {(3, 5)}},  # S "officers" half of "Police officers", "leaders" wrong; T exact
+    ]
+    res = score_roles(pred, sents)
+    s_ex, s_ov = res["S"]["exact"], res["S"]["overlap"]
+    assert (s_ex["predicted"], s_ex["gold"]) == (3, 2)
+    assert s_ex["precision"] == pytest.approx(1 / 3, abs=1e-4) and s_ex["recall"] == 0.5
+    assert s_ex["f1"] == pytest.approx(0.4, abs=1e-4)
+    # overlap: predicted shares 1, 1, 0 -> P 2/3; gold covered 1, 0.5 -> R 0.75
+    assert s_ov["precision"] == pytest.approx(2 / 3, abs=1e-4) and s_ov["recall"] == 0.75
+    assert s_ov["f1"] == pytest.approx(2 * (2 / 3) * 0.75 / (2 / 3 + 0.75), abs=1e-4)
+    t_ex, t_ov = res["T"]["exact"], res["T"]["overlap"]
+    assert (t_ex["precision"], t_ex["recall"], t_ex["f1"]) == (0.5, 0.5, 0.5)
+    assert (t_ov["precision"], t_ov["recall"]) == (1.0, 0.75)
+    assert res["macro"]["exact"]["f1"] == pytest.approx((0.4 + 0.5) / 2, abs=1e-4)
+    assert res["R"]["exact"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "predicted": 0, "gold": 2}
+    perfect = score_spans([s.spans("T") for s in sents], [s.spans("T") for s in sents])
+    assert perfect["exact"]["f1"] == perfect["overlap"]["f1"] == 1.0
+
+
+def test_event_to_role_mapping():
+    toks = "the army shelled the town and met the mayor".split()
+    found = [_Found(9, "ASSAULT", [(1, 2)], [(4, 5)]), _Found(30, "CONSULT", [(1, 2)], [(8, 9)])]
+    assert map_events(found, "union") == {"S": {(1, 2)}, "T": {(4, 5), (8, 9)}, "R": set()}
+    assert map_events(found, "main")["T"] == {(4, 5)}  # equal participants: the earlier trigger
+    assert map_events(found, "union+R") == {"S": {(1, 2)}, "T": {(4, 5)}, "R": {(1, 2), (8, 9)}}
+    assert map_events(found, "union+articles", toks) == {"S": {(0, 2)}, "T": {(3, 5), (7, 9)}, "R": set()}
+    assert map_events([], "main") == {"S": set(), "T": set(), "R": set()}
+
+
+def test_eval_events_prints_source_target_section(tmp_path):
+    from parallax.cli import cli
+
+    _tiny(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["eval", "events", "--data", str(tmp_path), "--sections", "roles", "--folds", "2"], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "ConfliBERT's CAMEO NER *train* file (2 sentences)" in out
+    assert "zero-shot extractor (union)" in out and "CRF (2-fold CV)" in out
+    assert "macro" in out and "74.4" in out

@@ -143,8 +143,18 @@ def eval_attribution(data: Path, split: str, limit: int | None, systems: str) ->
 
 @eval_group.command(name="events")
 @click.option("--data", type=click.Path(path_type=Path), default=DEFAULT_EVAL / "events", show_default=True)
-def eval_events(data: Path) -> None:
-    """Events: ACLED sub-event typing (CASE 2021, CV), PLOVER GSR coding, WikiEvents triggers."""
+@click.option("--sections", default="acled,plover,wikievents,roles", show_default=True,
+              help="Which measures: acled, plover, wikievents, roles (ConfliBERT source/target spans).")
+@click.option("--limit", type=int, default=None, help="ConfliBERT sentences to score (default: all 1,153).")
+@click.option("--folds", default=5, show_default=True, help="CRF cross-validation folds on the ConfliBERT file (0: no CRF).")
+def eval_events(data: Path, sections: str, limit: int | None, folds: int) -> None:
+    """Events: ACLED sub-event typing (CASE 2021, CV), PLOVER GSR coding, WikiEvents triggers, ConfliBERT source/target spans."""
+    from .event_roles import format_report
     from .events import evaluate_events
 
-    out.print_json(data=evaluate_events(_data(data, "event")))
+    results = evaluate_events(_data(data, "event"), sections=[s.strip() for s in sections.split(",")], limit=limit, folds=folds)
+    roles = results.pop("conflibert_source_target", None)
+    if results:
+        out.print_json(data=results)
+    if roles is not None:
+        click.echo(format_report(roles))

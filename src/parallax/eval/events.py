@@ -4,7 +4,9 @@
     regression by stratified 5-fold cross-validation (needs scikit-learn), with the majority baseline;
 (b) PLOVER_GSR_CAMEO.json: category accuracy (old labels mapped to v0.8), actor / target match,
     dead / injured accuracy, running the extractor on each sentence;
-(c) wikievents-dev.jsonl: trigger identification P/R/F1 (any event type).
+(c) wikievents-dev.jsonl: trigger identification P/R/F1 (any event type);
+(d) conflibert-cameo_ner/train.txt: source / target span P/R/F1, zero-shot and a cross-validated CRF
+    (:mod:`parallax.eval.event_roles`).
 """
 
 from __future__ import annotations
@@ -129,19 +131,34 @@ def eval_wikievents(path: Path, nlp) -> dict:
             "trigger_id_f1": round(2 * p * r / (p + r), 3) if p + r else 0.0, "gold_triggers": tp + fn}
 
 
-def evaluate_events(data_dir: Path) -> dict:
-    """All event measures on ``data_dir`` (``../shared/eval/events``)."""
+SECTIONS = ("acled", "plover", "wikievents", "roles")
+CONFLIBERT_NER = Path("conflibert-cameo_ner") / "train.txt"
+
+
+def evaluate_events(data_dir: Path, sections=SECTIONS, limit: int | None = None, folds: int = 5) -> dict:
+    """All event measures on ``data_dir`` (``../shared/eval/events``), or the named ``sections``.
+
+    ``limit`` and ``folds`` apply to the ConfliBERT source/target section (``roles``, see
+    :mod:`parallax.eval.event_roles`): sentences to read, and CRF cross-validation folds (0: none).
+    """
     from ..pipeline import load_nlp
 
     data_dir = Path(data_dir)
     nlp = load_nlp()
     out: dict = {}
-    try:
-        out["acled_case2021"] = eval_acled(data_dir / "case2021-task2-dev.tsv")
-    except ImportError as exc:
-        out["acled_case2021"] = {"skipped": f"needs scikit-learn ({exc})"}
-    out["plover_gsr"] = eval_plover(data_dir / "PLOVER_GSR_CAMEO.json", nlp)
-    out["wikievents"] = eval_wikievents(data_dir / "wikievents-dev.jsonl", nlp)
+    if "acled" in sections:
+        try:
+            out["acled_case2021"] = eval_acled(data_dir / "case2021-task2-dev.tsv")
+        except ImportError as exc:
+            out["acled_case2021"] = {"skipped": f"needs scikit-learn ({exc})"}
+    if "plover" in sections:
+        out["plover_gsr"] = eval_plover(data_dir / "PLOVER_GSR_CAMEO.json", nlp)
+    if "wikievents" in sections:
+        out["wikievents"] = eval_wikievents(data_dir / "wikievents-dev.jsonl", nlp)
+    if "roles" in sections:
+        from .event_roles import evaluate_roles
+
+        out["conflibert_source_target"] = evaluate_roles(data_dir / CONFLIBERT_NER, limit=limit, folds=folds)
     return out
 
 
