@@ -10,9 +10,7 @@ Only ConfliBERT's *train* file is public here, so:
   serves as held-out data for it. Each event's actors become ``S`` spans and its targets
   ``T`` spans; a sentence with several events gets the **union** of their spans (the
   default), or only its **main** event's (most participants, then earliest trigger);
-  ``union+R`` also maps the participants of CONSULT events (meetings, talks) to ``R``;
-  ``union+articles`` widens each span over a leading "a"/"an"/"the" (the extractor drops
-  the article, ConfliBERT's annotators keep it: a difference of convention, shown apart).
+  ``union+R`` also maps the participants of CONSULT events (meetings, talks) to ``R``.
 * **CRF** (learned): a linear-chain CRF over per-token features (the attribution
   taggers' base features from :mod:`parallax.extract.attribution_features`, dependency
   branch and side of the sentence root, and the zero-shot extractor's roles as features),
@@ -177,16 +175,11 @@ def run_extractor(sents: list[Sentence], model: str | None = None, extractors=DE
     return out, time.perf_counter() - t0
 
 
-STRATEGIES = ("union", "main", "union+R", "union+articles")
-_ARTICLES = frozenset({"a", "an", "the"})
+STRATEGIES = ("union", "main", "union+R")
 
 
-def map_events(found: list[_Found], strategy: str = "union", tokens: list[str] | None = None) -> dict[str, Spans]:
-    """Role spans of one sentence from its events: see the module docstring for the strategies.
-
-    ``union+articles`` (needs ``tokens``) widens each span over a leading "a", "an" or "the", which
-    the extractor leaves out of a participant and ConfliBERT's annotators keep.
-    """
+def map_events(found: list[_Found], strategy: str = "union") -> dict[str, Spans]:
+    """Role spans of one sentence from its events: see the module docstring for the strategies."""
     if strategy == "main" and found:
         found = [min(found, key=lambda e: (-(len(e.actors) + len(e.targets)), e.trigger))]
     roles: dict[str, Spans] = {r: set() for r in ROLES}
@@ -196,8 +189,6 @@ def map_events(found: list[_Found], strategy: str = "union", tokens: list[str] |
             continue
         roles["S"].update(e.actors)
         roles["T"].update(e.targets)
-    if strategy == "union+articles" and tokens is not None:
-        roles = {r: {(a - 1 if a > 0 and tokens[a - 1].lower() in _ARTICLES else a, b) for a, b in v} for r, v in roles.items()}
     return roles
 
 
@@ -320,7 +311,7 @@ def evaluate_roles(path: Path, limit: int | None = None, folds: int = 5, seed: i
     }
     for strategy in STRATEGIES:
         out["systems"][f"zero-shot extractor ({strategy})"] = score_roles(
-            [map_events(f, strategy, s.tokens) for f, s in zip(found, sents)], sents)
+            [map_events(f, strategy) for f, s in zip(found, sents)], sents)
     out["extractor_seconds"] = round(seconds, 1)
     if folds >= 2 and len(sents) >= folds:
         try:

@@ -180,6 +180,9 @@ def _expand(head: Token) -> list[Token]:
     return [t for t in out if t.pos_ in ("NOUN", "PROPN", "PRON") and t.lower_ not in ("it", "this", "that", "which", "who")]
 
 
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
 def _participant_tokens(head: Token) -> tuple[int, int]:
     """Token range [start, end) of a participant: the head with its left modifiers and a short "of" phrase."""
     skip = {"conj", "cc", "punct", "relcl", "acl", "appos", "advcl", "prep"}
@@ -197,7 +200,9 @@ def _participant_tokens(head: Token) -> tuple[int, int]:
     idx = sorted(t.i for t in keep)
     start, end = idx[0], idx[-1] + 1
     doc = head.doc
-    while start < head.i and doc[start].dep_ in ("det", "punct", "cc") and doc[start].lower_ in ("the", "a", "an", ",", "and", "“", '"'):
+    # a leading article stays in the span, as event annotators mark it ("the Croatian government");
+    # the participant's name drops it (see _Context.participant)
+    while start < head.i and doc[start].dep_ in ("punct", "cc") and doc[start].lower_ in (",", "and", "“", '"'):
         start += 1
     return start, end
 
@@ -226,7 +231,8 @@ class _Context:
         if ent and ent[1] in ("GPE", "ORG", "PERSON", "NORP", "LOC") and len(words) <= 3:
             name = ent[0]
         if name is None:
-            name = self.article.text[a:b]
+            first = start + 1 if doc[start].lower_ in _ARTICLES and start < head.i else start
+            name = self.article.text[doc[first].idx : b]
         country = None
         for t in doc[start:end]:
             place = self.place_at.get(t.idx)
