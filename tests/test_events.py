@@ -97,6 +97,14 @@ def test_participant_span_keeps_the_article_and_the_name_drops_it():
     assert [(p.span.text, p.name) for p in attack.targets] == [("the village", "village")]
 
 
+
+def test_a_date_is_never_a_participant():
+    a = parallax.analyze("A Swiss court rejected the Croatian government's request on Monday.", published="2023-09-26", as_is=True)
+    request = _find(a, "REQUEST", "request")
+    assert [p.name for p in request.actors] == ["Croatian government"]
+    assert request.targets == [] and request.time is not None
+
+
 # ---------------------------------------------------------------- ConfliBERT source/target span scorer
 
 from click.testing import CliRunner  # noqa: E402

@@ -220,8 +220,11 @@ class _Context:
         for p in article.places:
             for ch in range(p.span.start, p.span.end):
                 self.place_at[ch] = p
+        self.time_chars = {ch for t in article.times for ch in range(t.span.start, t.span.end)}
 
     def participant(self, head: Token) -> EventParticipant | None:
+        if head.ent_type_ in ("DATE", "TIME") or head.idx in self.time_chars:
+            return None  # "the request on Monday": a when, not a who
         start, end = _participant_tokens(head)
         doc = self.doc
         a, b = doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
