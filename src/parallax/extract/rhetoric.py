@@ -44,6 +44,7 @@ from spacy.tokens import Doc, Token
 
 from ..model import Article, Technique
 from . import extractor
+from .tokens import TokenTable, token_table
 
 MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "rhetoric"
 
@@ -114,21 +115,17 @@ def segments(doc: Doc) -> list[list[Token]]:
     PTC articles have one sentence a line and Parallax articles one paragraph a
     line, so a technique span never usefully crosses a line break.
     """
+    table = token_table(doc)
     out: list[list[Token]] = []
-    for sent in doc.sents:
-        current: list[Token] = []
-        for tok in sent:
-            if tok.is_space:
-                if "\n" in tok.text and current:
-                    out.append(current)
-                    current = []
-                continue
-            current.append(tok)
-            if "\n" in tok.whitespace_ and current:
-                out.append(current)
-                current = []
-        if current:
+    current: list[Token] = []
+    for i, (text, space, starts) in enumerate(zip(table.text, table.is_space, table.sent_start)):
+        if (starts or (space and "\n" in text)) and current:
             out.append(current)
+            current = []
+        if not space:
+            current.append(doc[i])
+    if current:
+        out.append(current)
     return out
 
 
@@ -158,19 +155,24 @@ class _TokenAttributes:
 
     def __init__(self, doc: Doc):
         lexicon = sentiment_lexicon()
-        toks = list(doc)
-        self.low = [t.lower_ for t in toks]
-        self.lem = [t.lemma_.lower() for t in toks]
-        self.pos = [t.pos_ for t in toks]
-        self.tag = [t.tag_ for t in toks]
-        self.dep = [t.dep_ for t in toks]
-        self.ent = [t.ent_type_ for t in toks]
-        self.shape = [_shape(t.text) for t in toks]
-        heads = [t.head.i for t in toks]
+        table = token_table(doc)
+        self.low = table.lower
+        self.lem = [x.lower() for x in table.lemma]
+        self.pos = table.pos
+        self.tag = table.tag
+        self.dep = table.dep
+        self.ent = table.ent
+        self.shape = [_shape(t) for t in table.text]
+        heads = table.head
         self.hp = [self.pos[h] + "|" + d for h, d in zip(heads, self.dep)]
         self.hl = [self.lem[h] for h in heads]
-        self.content = [t.is_alpha and not t.is_stop and len(t) > 2 for t in toks]
+        self.content = content_words(table)
         self.val = [_valence(lexicon.get(w, lexicon.get(l))) for w, l in zip(self.low, self.lem)]
+
+
+def content_words(table: TokenTable) -> list[bool]:
+    """Which tokens are content words: alphabetic, not stop words, longer than two characters."""
+    return [a and not s and len(t) > 2 for a, s, t in zip(table.is_alpha, table.is_stop, table.text)]
 
 
 class DocContext:
@@ -179,10 +181,10 @@ class DocContext:
     def __init__(self, doc: Doc, segs: list[list[Token]] | None = None):
         self.doc = doc
         self.segs = segs if segs is not None else segments(doc)
-        self.lemma_counts: Counter[str] = Counter(
-            t.lemma_.lower() for t in doc if t.is_alpha and not t.is_stop and len(t) > 2
-        )
-        self.title_lemmas = {t.lemma_.lower() for t in self.segs[0]} if self.segs else set()
+        self._attrs: _TokenAttributes | None = None
+        attrs = self.attributes()
+        self.lemma_counts: Counter[str] = Counter(lem for lem, c in zip(attrs.lem, attrs.content) if c)
+        self.title_lemmas = {attrs.lem[t.i] for t in self.segs[0]} if self.segs else set()
         self.text = doc.text  # Doc.text is rebuilt on every access: read it once
         self.lower = self.text.lower()
         self.seg_of: dict[int, int] = {}
@@ -192,7 +194,6 @@ class DocContext:
                 self.seg_of[t.i] = k
             self.tokens.extend(seg)
         self.ends = [t.idx + len(t) for t in self.tokens]
-        self._attrs: _TokenAttributes | None = None
 
     def attributes(self) -> "_TokenAttributes":
         """Per-token strings the CRF features read, computed once per doc."""
