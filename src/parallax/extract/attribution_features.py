@@ -198,7 +198,7 @@ def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
     lower = [x if x.strip() == x and x else "<sp>" for x in tokens.lower]
     lemma = [x.lower() if x.strip() == x and x else "<sp>" for x in tokens.lemma]
     pos = tokens.pos
-    pos_ids_space = tokens.is_space
+    pos_ids_space = [p == "SPACE" for p in pos]
     dep = tokens.dep
     head = tokens.head
     ent = tokens.ent

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_ALPHA, IS_STOP, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START, TAG
+from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_ALPHA, IS_SPACE, IS_STOP, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc
 
 _KEY = "parallax.tokens"
-_ATTRS = (ORTH, LOWER, LEMMA, POS, TAG, DEP, HEAD, ENT_TYPE, IDX, LENGTH, SENT_START, IS_ALPHA, IS_STOP)
+_ATTRS = (ORTH, LOWER, LEMMA, POS, TAG, DEP, HEAD, ENT_TYPE, IDX, LENGTH, SENT_START, IS_ALPHA, IS_STOP, IS_SPACE)
 
 _STRINGS: dict[int, str] = {}
 
@@ -49,13 +49,10 @@ class TokenTable:
     sent_start: list[bool]
     is_alpha: list[bool]
     is_stop: list[bool]
+    is_space: list[bool]
 
     def __len__(self) -> int:
         return len(self.text)
-
-    @property
-    def is_space(self) -> list[bool]:
-        return [p == "SPACE" for p in self.pos]
 
 
 def token_table(doc: Doc) -> TokenTable:
@@ -65,7 +62,7 @@ def token_table(doc: Doc) -> TokenTable:
         n = len(doc)
         matrix = doc.to_array(list(_ATTRS))  # uint64: hash ids; HEAD holds signed offsets
         cols = matrix.T.tolist() if n else [[] for _ in _ATTRS]
-        orth, lower, lemma, pos, tag, dep, _, ent, idx, length, sent_start, alpha, stop = cols
+        orth, lower, lemma, pos, tag, dep, _, ent, idx, length, sent_start, alpha, stop, space = cols
         head = matrix[:, _ATTRS.index(HEAD)].astype("int64").tolist() if n else []
         table = TokenTable(
             text=strings(doc, orth),
@@ -81,6 +78,7 @@ def token_table(doc: Doc) -> TokenTable:
             sent_start=[s == 1 for s in sent_start],  # 1 starts a sentence; -1 wraps to 2**64 - 1
             is_alpha=[bool(x) for x in alpha],
             is_stop=[bool(x) for x in stop],
+            is_space=[bool(x) for x in space],
         )
         doc.user_data[_KEY] = table
     return table
