@@ -190,7 +190,7 @@ class DocFeatures:
 def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
     """Precompute what both taggers read from ``doc`` (arrays, no per-token Python objects).
 
-    ``text``: ``doc.text`` when the caller has it (rebuilding it from the tokens is slow).
+    ``text``: ``doc.text`` when the caller has it (else the token table's copy).
     """
     tokens = token_table(doc)
     n = len(tokens)
@@ -205,7 +205,7 @@ def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
     starts = tokens.start
     ends = tokens.end
     if text is None:
-        text = doc.text
+        text = tokens.doc_text
     # paragraph index: one more after each token whose text or trailing space holds a newline
     import bisect
 

@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from ..model import Article, Event, EventParticipant, EventQuantity, Place, TimeExpression
 from . import extractor
+from .tokens import token_table
 
 # Nouns whose "of X, Y and Z" names the real participants: "the leaders of Armenia, Azerbaijan and Russia".
 _ROLE_NOUNS = frozenset(
@@ -492,7 +493,7 @@ def find_events(doc: Doc, article: Article) -> list[Event]:
             if time is None and si > 0 and tok.tag_ in ("VBD", "VBN"):
                 # narrative time from the previous sentence of the same paragraph
                 prev = sents[si - 1]
-                if "\n\n" not in doc.text[prev.end_char : sent.start_char + 1]:
+                if "\n\n" not in token_table(doc).doc_text[prev.end_char : sent.start_char + 1]:
                     prev_times = times_by_sent.get(prev.start, [])
                     if len(prev_times) == 1:
                         time = prev_times[0]

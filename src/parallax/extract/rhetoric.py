@@ -185,7 +185,7 @@ class DocContext:
         attrs = self.attributes()
         self.lemma_counts: Counter[str] = Counter(lem for lem, c in zip(attrs.lem, attrs.content) if c)
         self.title_lemmas = {attrs.lem[t.i] for t in self.segs[0]} if self.segs else set()
-        self.text = doc.text  # Doc.text is rebuilt on every access: read it once
+        self.text = token_table(doc).doc_text
         self.lower = self.text.lower()
         self.seg_of: dict[int, int] = {}
         self.tokens: list[Token] = []

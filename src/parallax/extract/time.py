@@ -25,6 +25,7 @@ from spacy.tokens import Doc
 
 from ..model import Article, TimeExpression
 from . import extractor
+from .tokens import token_table
 
 TimexType = Literal["date", "time", "duration", "set"]
 Precision = Literal[
@@ -806,7 +807,7 @@ def _entity_spans(doc: Doc) -> list[tuple[int, int]]:
     """DATE/TIME entities, neighbours joined: "5 p.m. EST" + "Nov. 6", "Friday" + "morning",
     "the night" + "of 19-20 September"."""
     spans: list[tuple[int, int]] = []
-    text = doc.text
+    text = token_table(doc).doc_text
     for ent in doc.ents:
         if ent.label_ not in ("DATE", "TIME"):
             continue
@@ -828,7 +829,7 @@ _COUNTED = frozenset({"CARDINAL", "MONEY", "QUANTITY", "PERCENT", "ORDINAL", "PR
 def _year_spans(doc: Doc) -> list[tuple[int, int]]:
     """Years the NER tagged as part of something else ("the 2020 war") or not at all; not counts ("2000 troops")."""
     spans = []
-    for m in _YEAR.finditer(doc.text):
+    for m in _YEAR.finditer(token_table(doc).doc_text):
         token = doc.char_span(m.start(), m.end())
         if token is None or token.root.ent_type_ in _COUNTED:
             continue
@@ -861,7 +862,7 @@ _QUARTER_WINDOW = 400  # characters: how far back a quarter still anchors "a yea
 
 def find_times(doc: Doc, anchor: date | None) -> list[tuple[int, int, Timex]]:
     """Every time expression in ``doc``: ``(start, end, Timex)`` sorted by start, none overlapping."""
-    text = doc.text
+    text = token_table(doc).doc_text
     candidates = _entity_spans(doc)
     candidates += [(m.start(), m.end()) for m in _PATTERN.finditer(text)]
     candidates += _year_spans(doc)
