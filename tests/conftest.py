@@ -53,3 +53,11 @@ def pipeline():
 
 def sample(name: str) -> Path:
     return EXAMPLES / name
+
+
+@pytest.fixture
+def wide_terminal(monkeypatch):
+    """Terminal tables wide enough that names and headers are not folded across lines."""
+    from parallax import cli as cli_module
+
+    monkeypatch.setattr(cli_module.out, "width", 240)

@@ -194,3 +194,11 @@ def test_rhetoric_by_outlet_and_author(tmp_path):
     assert "Shaheen" in by_author.stdout
     techniques = run("export", "--db", db, "--table", "techniques")
     assert techniques.stdout.count("\n") >= 5
+
+
+def test_bench_prints_both_modes_with_startup_apart(wide_terminal):
+    result = run("bench", "--data", EXAMPLES, "--limit", 2)
+    assert result.exit_code == 0, result.output
+    for column in ("bare spaCy nlp.pipe", "full Parallax pipeline", "tokens/s", "start-up (s)", "peak RSS"):
+        assert column in result.stdout
+    assert "throughput ratio full / bare" in result.stdout and "machine:" in result.stdout

@@ -184,11 +184,8 @@ def run(*args):
 
 
 @pytest.fixture(autouse=True)
-def wide_terminal(monkeypatch):
-    """Tables wide enough that names are not folded across lines."""
-    from parallax import cli as cli_module
-
-    monkeypatch.setattr(cli_module.out, "width", 240)
+def _wide(wide_terminal):
+    pass
 
 
 @pytest.fixture(scope="module")
