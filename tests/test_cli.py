@@ -202,3 +202,4 @@ def test_bench_prints_both_modes_with_startup_apart(wide_terminal):
     for column in ("bare spaCy nlp.pipe", "full Parallax pipeline", "tokens/s", "start-up (s)", "peak RSS"):
         assert column in result.stdout
     assert "throughput ratio full / bare" in result.stdout and "machine:" in result.stdout
+    assert "ms per 1,000 tokens: parse" in result.stdout and "claims" in result.stdout and "techniques" in result.stdout

@@ -58,6 +58,8 @@ def measure(mode: str, data: Path, limit: int, model: str | None, batch_size: in
         pipeline = Pipeline(model, batch_size=batch_size)
         nlp = pipeline.nlp
         pipeline.analyze_one(build_article(Input("warm-up", Extraction(text=WARM_UP)), options))
+        pipeline.timings.clear()  # model loading is start-up, not per-token cost
+        pipeline.tokens = 0
     startup = time.perf_counter() - loading
     tokens = sum(len(nlp.tokenizer(text)) for _, text in corpus)  # same count for both modes, untimed
     started = time.perf_counter()
@@ -69,12 +71,16 @@ def measure(mode: str, data: Path, limit: int, model: str | None, batch_size: in
         for _article in pipeline.analyze(articles):
             pass
     elapsed = time.perf_counter() - started
+    costs = {}
+    if mode == "full" and pipeline.tokens:
+        costs = {name: round(1e6 * seconds / pipeline.tokens, 1) for name, seconds in pipeline.timings.items()}
     return {
         "mode": mode,
         "articles": len(corpus),
         "tokens": tokens,
         "seconds": round(elapsed, 3),
         "startup_seconds": round(startup, 2),
+        "ms_per_1000_tokens": costs,
         "articles_per_s": round(len(corpus) / elapsed, 2),
         "tokens_per_s": round(tokens / elapsed, 1),
         "peak_rss_mb": round(_peak_rss_mb(), 1),
@@ -116,6 +122,13 @@ def run_benchmark(data: Path, limit: int, model: str | None, batch_size: int, co
     console.print(table)
     ratio = results[1]["articles_per_s"] / results[0]["articles_per_s"]
     console.print(f"throughput ratio full / bare: [bold]{ratio:.2f}[/] (bound: >= 0.80)   model: {results[0]['model']}")
+    costs = results[1]["ms_per_1000_tokens"]
+    if costs:
+        parse = costs.get("parse") or 1.0
+        console.print(
+            "ms per 1,000 tokens: "
+            + ", ".join(f"{name} {ms:.1f}" + ("" if name == "parse" else f" ({ms / parse:.0%})") for name, ms in costs.items())
+        )
     console.print(f"machine: {machine()}")
     return {"results": results, "ratio": round(ratio, 3), "machine": machine()}
 
