@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,30 @@ def test_eval_events_prints_source_target_section(tmp_path):
     assert "ConfliBERT's CAMEO NER *train* file (2 sentences)" in out
     assert "zero-shot extractor (union)" in out and "CRF (2-fold CV)" in out
     assert "macro" in out and "74.4" in out
+
+
+def test_wikievents_arguments_scored_end_to_end(tmp_path, pipeline):
+    from parallax.eval.events import eval_wikievents
+
+    tokens = "Rebels attacked the village . Officials met reporters .".split()
+    record = {
+        "doc_id": "t1",
+        "tokens": tokens,
+        "entity_mentions": [
+            {"id": "T1", "start": 0, "end": 1, "text": "Rebels"},
+            {"id": "T2", "start": 3, "end": 4, "text": "village"},
+            {"id": "T3", "start": 7, "end": 8, "text": "reporters"},
+        ],
+        "event_mentions": [
+            {"trigger": {"start": 1, "end": 2}, "arguments": [{"entity_id": "T1", "role": "Attacker"}, {"entity_id": "T2", "role": "Target"}]},
+            {"trigger": {"start": 4, "end": 5}, "arguments": [{"entity_id": "T3", "role": "Participant"}]},  # a trigger no system finds
+        ],
+    }
+    path = tmp_path / "wiki.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    scores = eval_wikievents(path, pipeline.nlp)
+    assert scores["gold_triggers"] == 2 and scores["gold_arguments"] == 3
+    assert scores["trigger_id_recall"] == 0.5
+    # "Rebels" and "the village" overlap their gold arguments, with compatible roles
+    assert scores["argument_class_recall"] == pytest.approx(2 / 3, abs=1e-3)
+    assert scores["argument_id_precision"] == scores["argument_class_precision"] > 0

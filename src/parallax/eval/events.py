@@ -4,7 +4,8 @@
     regression by stratified 5-fold cross-validation (needs scikit-learn), with the majority baseline;
 (b) PLOVER_GSR_CAMEO.json: category accuracy (old labels mapped to v0.8), actor / target match,
     dead / injured accuracy, running the extractor on each sentence;
-(c) wikievents-dev.jsonl: trigger identification P/R/F1 (any event type);
+(c) wikievents-dev.jsonl: trigger identification P/R/F1 (any event type), and argument
+    identification and classification P/R/F1, end to end;
 (d) conflibert-cameo_ner/train.txt: source / target span P/R/F1, zero-shot and a cross-validated CRF
     (:mod:`parallax.eval.event_roles`).
 """
@@ -105,11 +106,39 @@ def eval_plover(path: Path, nlp) -> dict:
     }
 
 
+# WikiEvents argument roles seen from our event model: who acts (actors), who or what is acted on
+# (targets), where (place). "Participant" (meetings, talks) is either side: we put one party in
+# ``actors`` and the others in ``targets``.
+WIKIEVENTS_ROLES: dict[str, frozenset[str]] = {
+    "actor": frozenset({"Attacker", "Killer", "Perpetrator", "Communicator", "Transporter", "Giver", "Impeder",
+                        "Jailer", "Investigator", "Demonstrator", "Injurer", "Participant", "Prosecutor", "Regulator"}),
+    "target": frozenset({"Victim", "Target", "Recipient", "Detainee", "Defendant", "Participant", "Patient",
+                         "Employee", "AcquiredEntity", "PassengerArtifact", "Artifact"}),
+    "place": frozenset({"Place", "Destination", "Origin"}),
+}
+
+
+def _prf(right: int, n_pred: int, n_gold: int, prefix: str, gold_right: int | None = None) -> dict:
+    """P/R/F1; ``gold_right``: gold items matched, where it differs from predicted items right."""
+    p = right / n_pred if n_pred else 0.0
+    r = (right if gold_right is None else gold_right) / n_gold if n_gold else 0.0
+    return {f"{prefix}_precision": round(p, 3), f"{prefix}_recall": round(r, 3), f"{prefix}_f1": round(2 * p * r / (p + r), 3) if p + r else 0.0}
+
+
 def eval_wikievents(path: Path, nlp) -> dict:
+    """Trigger identification and, end to end, argument identification and classification.
+
+    A predicted argument (an actor, a target, the place) is *identified* when its span overlaps
+    a gold argument of the gold event with the same trigger, and *classified* when that gold
+    argument's role is one :data:`WIKIEVENTS_ROLES` maps our role to. Arguments of predicted
+    events with no gold trigger count as wrong; gold arguments of missed events as missed.
+    """
     from ..extract import events as ev
     from ..model import Article, article_id
 
     tp = fp = fn = 0
+    arg_pred = arg_gold = 0
+    right = {"id": [0, 0], "class": [0, 0]}  # predicted arguments that match, gold arguments matched
     for line in path.read_text().splitlines():
         d = json.loads(line)
         toks = d["tokens"]
@@ -118,17 +147,41 @@ def eval_wikievents(path: Path, nlp) -> dict:
         for t in toks:
             starts.append(pos)
             pos += len(t) + 1
-        gold = {starts[e["trigger"]["start"]] for e in d.get("event_mentions", [])}
+        ends = [a + len(t) for a, t in zip(starts, toks)]
+        mentions = {m["id"]: (starts[m["start"]], ends[m["end"] - 1]) for m in d.get("entity_mentions", [])}
+        gold_events = {starts[e["trigger"]["start"]]: e for e in d.get("event_mentions", [])}
         doc = nlp(text)
         art = Article(id=article_id(text), source="wikievents", text=text)
-        pred = {e.trigger.start for e in ev.find_events(doc, art)}
-        tp += len(pred & gold)
-        fp += len(pred - gold)
-        fn += len(gold - pred)
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"trigger_id_precision": round(p, 3), "trigger_id_recall": round(r, 3),
-            "trigger_id_f1": round(2 * p * r / (p + r), 3) if p + r else 0.0, "gold_triggers": tp + fn}
+        found = ev.find_events(doc, art)
+        pred = {e.trigger.start for e in found}
+        tp += len(pred & set(gold_events))
+        fp += len(pred - set(gold_events))
+        fn += len(set(gold_events) - pred)
+        arg_gold += sum(len(e["arguments"]) for e in gold_events.values())
+        for event in found:
+            ours = [("actor", p.span) for p in event.actors] + [("target", p.span) for p in event.targets]
+            ours += [("place", event.place.span)] if event.place is not None else []
+            arg_pred += len(ours)
+            gold = gold_events.get(event.trigger.start)
+            if gold is None:
+                continue
+            matched: dict[str, set[int]] = {"id": set(), "class": set()}
+            for role, span in ours:
+                hits = [k for k, g in enumerate(gold["arguments"]) if g["entity_id"] in mentions
+                        and mentions[g["entity_id"]][0] < span.end and span.start < mentions[g["entity_id"]][1]]
+                typed = [k for k in hits if gold["arguments"][k]["role"] in WIKIEVENTS_ROLES[role]]
+                for level, ks in (("id", hits), ("class", typed)):
+                    right[level][0] += bool(ks)
+                    matched[level].update(ks)
+            for level in right:
+                right[level][1] += len(matched[level])
+    return {
+        **_prf(tp, tp + fp, tp + fn, "trigger_id"),
+        "gold_triggers": tp + fn,
+        **_prf(right["id"][0], arg_pred, arg_gold, "argument_id", right["id"][1]),
+        **_prf(right["class"][0], arg_pred, arg_gold, "argument_class", right["class"][1]),
+        "gold_arguments": arg_gold,
+    }
 
 
 SECTIONS = ("acled", "plover", "wikievents", "roles")
