@@ -81,10 +81,11 @@ def test_analyze_html_report(tmp_path):
     assert "Vasif Huseynov" in html and "<script>alert" not in html
 
 
-def test_analyze_terminal_report():
+def test_analyze_terminal_report(wide_terminal):
     result = run("analyze", OPED)
     assert result.exit_code == 0
     assert "Vasif Huseynov" in result.stdout and "opinion" in result.stdout and "Entities" in result.stdout
+    assert "Most loaded sentences (" in result.stdout and "techniques per 1,000 words" in result.stdout
 
 
 def test_bad_inputs_in_a_batch(tmp_path):

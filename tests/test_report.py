@@ -264,6 +264,7 @@ def test_panels_list_extractions(overlapping: Article) -> None:
     refs = {a["data-ref"] for a in page.find("span") if "data-ref" in a}
     assert set(targets) <= refs
     assert "Loaded_Language" in html and "80%" in html
+    assert "per 1,000 words" in html and "Most loaded sentences" in html
     assert "security" in html and "0.70" in html
     assert "inferred" in html and "2024-03-01" in html
     assert "unattributed" in html

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from .extract.rhetoric import rhetoric_summary
 from .model import Article, describe
 
 
@@ -117,6 +118,13 @@ def _item_tables(article: Article, limit: int) -> list[Table]:
         ("technique", "text", "confidence"),
         [(t.technique, _clip(t.span.text), f"{t.confidence:.2f}") for t in article.techniques],
     )
+    if article.techniques:
+        summary = rhetoric_summary(article)
+        table(
+            f"Most loaded sentences ({summary['density_per_1000_words']:.1f} techniques per 1,000 words)",
+            ("sentence", "techniques"),
+            [(_clip(s["sentence"]["text"]), ", ".join(t["technique"] for t in s["spans"])) for s in summary["most_loaded_sentences"]],
+        )
     table("Frames", ("frame", "score"), [(f.frame, f"{f.score:.2f}") for f in article.frames[:5]])
     return tables
 

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from ..extract.rhetoric import rhetoric_summary
 from ..model import (
     Article,
     Claim,
@@ -184,6 +185,7 @@ class ArticleView:
     claims: list[Row[Claim]]
     events: list[Row[Event]]
     techniques: list[Row[Technique]]
+    rhetoric: dict  # counts, density per 1,000 words, most loaded sentences (rhetoric_summary)
     frames: list[Frame]
     times: list[Row[TimeExpression]]
     places: list[Row[Place]]
@@ -258,6 +260,7 @@ def _view(article: Article, anchor: str, layers: _Layers) -> ArticleView:
         claims=claims,
         events=events,
         techniques=sorted(techniques, key=lambda row: (row.item.span.start, -row.item.confidence)),
+        rhetoric=rhetoric_summary(article),
         frames=sorted(article.frames, key=lambda frame: -frame.score),
         times=resolved["time"],
         places=resolved["place"],
