@@ -248,7 +248,8 @@ def claims_table(groups: list, limit: int = 0) -> Table:
     rows = sorted(((g, c) for g in groups for c in g.claims), key=lambda gc: -(gc[1].checkworthiness or 0.0))
     table = Table(title="Claims", title_justify="left", header_style="bold", expand=True)
     for column, ratio in (("source", 2), ("cue", 2), ("content", 6), ("kind", 2), ("check", 1), ("in", 2)):
-        table.add_column(column, overflow="fold", ratio=ratio, min_width=len(column) if ratio == 1 else None)
+        # numbers keep their width; text columns share the rest
+        table.add_column(column, overflow="fold", ratio=ratio if ratio > 1 else None, no_wrap=ratio == 1)
     for group, claim in rows[: limit or None]:
         kind = claim.kind + (" hedged" if claim.hedged else "") + (" denied" if claim.negated else "")
         score = f"{claim.checkworthiness:.2f}" if claim.checkworthiness is not None else ""
@@ -261,7 +262,8 @@ def timeline_table(entries: list) -> Table:
     """The corpus timeline (:func:`parallax.corpus.timeline.timeline`): one row per happening, every report listed."""
     table = Table(title="Timeline", title_justify="left", header_style="bold", expand=True, show_lines=True)
     for column, ratio in (("date", 2), ("event", 2), ("who → whom", 3), ("where", 2), ("killed", 1), ("reported by", 3)):
-        table.add_column(column, overflow="fold", ratio=ratio, min_width=len(column) if ratio == 1 else None)
+        # numbers keep their width; text columns share the rest
+        table.add_column(column, overflow="fold", ratio=ratio if ratio > 1 else None, no_wrap=ratio == 1)
     for entry in entries:
         event = entry.type + (f"\n[dim]{escape(entry.sub_type)}[/]" if entry.sub_type else "")
         who = escape("; ".join(entry.actors) or "?") + " → " + escape("; ".join(entry.targets) or "?")
