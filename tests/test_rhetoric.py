@@ -149,3 +149,86 @@ def test_eval_smoke_on_a_few_dev_articles():
     assert si_scores({"a": [(0, 10)]}, {"a": [(0, 10)]})["f1"] == 1.0
     half = si_scores({"a": [(0, 10)]}, {"a": [(5, 15)]})
     assert half["precision"] == half["recall"] == 0.5
+
+
+# --------------------------------------------------------------------------- the accurate tier (MiniLM states)
+
+SAMPLE = (
+    "These treacherous thugs have poisoned our great nation with their lies.\n"
+    "Every patriot knows the truth: the corrupt regime will never stop until we stop it.\n"
+    "Officials met in Brussels on Monday, the ministry said.\n"
+)
+
+
+def test_accurate_tier_detects_techniques_with_minilm():
+    from parallax.extract.rhetoric import DocContext, load_model
+    from parallax.extract.rhetoric_encoder import AccurateRhetoricModel, DocEncoding
+
+    model = load_model("accurate")
+    assert isinstance(model, AccurateRhetoricModel) and model.scorer is not None
+    doc = load_nlp()(SAMPLE)
+    ctx = DocContext(doc)
+    encoding = DocEncoding.of(ctx)
+    assert encoding.sentences.shape == (len(ctx.segs), 384) and encoding.hidden.shape[1] == 384
+    # wordpieces map back to the text: "thugs" is covered by the pieces of its character range
+    start = SAMPLE.index("thugs")
+    i, j = encoding.pieces(start, start + len("thugs"))
+    assert j > i and encoding.starts[i] >= start and encoding.ends[j - 1] <= start + len("thugs")
+    found = model.detect(doc, lexicon=False)  # the trained models alone, no lexicon layer
+    assert found, "the accurate tier found nothing in an obviously loaded text"
+    assert all(tech in TECHNIQUES and 0.0 <= conf <= 1.0 for _, _, tech, conf in found)
+    assert any(s < SAMPLE.index("Officials") for s, _, _, _ in found)
+    article = Article(id=article_id(SAMPLE), source="t", text=SAMPLE)
+    article.techniques = detect(doc, article, tier="accurate")
+    assert article.techniques and all(SAMPLE[t.span.start : t.span.end] == t.span.text for t in article.techniques)
+
+
+def test_accurate_tier_on_the_loaded_op_ed(loaded):
+    text = loaded.text
+    article = Article(id=article_id(text), source=LOADED, text=text)
+    article.techniques = detect(load_nlp()(text), article, tier="accurate")
+    assert len(article.techniques) >= 10
+    assert _flagged(article, "poisoned their brains")
+
+
+def test_cli_rhetoric_option_selects_the_tier(monkeypatch):
+    from click.testing import CliRunner
+
+    from parallax.cli import cli
+    from parallax.extract import rhetoric
+
+    monkeypatch.setenv(rhetoric.ENV_TIER, "fast")  # restored after the test: the option sets it for the run
+    tiers = []
+    real = rhetoric.load_model
+    monkeypatch.setattr(rhetoric, "load_model", lambda tier="fast": tiers.append(tier) or real(tier))
+    result = CliRunner().invoke(cli, ["analyze", "-", "--as-is", "--json", "--rhetoric", "accurate"], input=SAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "accurate" in tiers and set(tiers) == {"accurate"}
+    import json
+
+    document = json.loads(result.stdout)
+    assert document["techniques"] and {t["technique"] for t in document["techniques"]} <= set(TECHNIQUES)
+    result = CliRunner().invoke(cli, ["analyze", "--help"])
+    assert "--rhetoric [fast|accurate]" in result.output
+
+
+def test_accurate_tier_without_its_dependencies_is_a_one_line_error(monkeypatch, tmp_path):
+    import importlib.util
+
+    from click.testing import CliRunner
+
+    from parallax.cli import cli
+    from parallax.extract import rhetoric
+    from parallax.extract.rhetoric_encoder import EncoderMissing, check_available
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    monkeypatch.setenv(rhetoric.ENV_TIER, "fast")
+    with pytest.raises(EncoderMissing, match=r"pip install 'parallax\[accurate\]'"):
+        check_available()
+    for command in (["analyze", "-"], ["ingest", "-", "--db", str(tmp_path / "p.db")]):
+        result = CliRunner().invoke(cli, command + ["--rhetoric", "accurate"], input=SAMPLE)
+        assert result.exit_code == 1
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and "onnxruntime" in lines[0] and "parallax[accurate]" in lines[0], result.output
+    assert not (tmp_path / "p.db").exists()  # the check runs before the database is opened or any input read

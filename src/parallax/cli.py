@@ -115,11 +115,37 @@ def cli() -> None:
     """Parallax: who says what in conflict reporting, on what evidence."""
 
 
+def _rhetoric_tier(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """Select the persuasion-technique tier for this run (the extractor reads PARALLAX_RHETORIC)."""
+    from .extract.rhetoric import ENV_TIER, load_model
+
+    value = value.lower()
+    os.environ[ENV_TIER] = value
+    if value == "accurate":
+        from .extract.rhetoric_encoder import check_available
+
+        check_available()  # a missing dependency fails here in one line, not once per article
+        load_model(value)
+    return value
+
+
+rhetoric_option = click.option(
+    "--rhetoric",
+    type=click.Choice(["fast", "accurate"], case_sensitive=False),
+    default="fast",
+    show_default=True,
+    envvar="PARALLAX_RHETORIC",
+    callback=_rhetoric_tier,
+    help="Persuasion-technique tier: fast (CRF + linear model) or accurate (adds MiniLM states; needs the accurate extra).",
+)
+
+
 @cli.command()
 @input_options
 @click.option("--json", "as_json", is_flag=True, help="Print the full analysis as JSON (one document per line).")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), help="Write an HTML report.")
-def analyze(paths, published, as_is, model, batch_size, max_size, as_json, html_path) -> None:
+@rhetoric_option
+def analyze(paths, published, as_is, model, batch_size, max_size, as_json, html_path, rhetoric) -> None:
     """Analyse articles (files, directories, globs, or - for stdin) and print the result."""
     from .pipeline import Pipeline
     from .terminal import article_view
@@ -154,7 +180,8 @@ def analyze(paths, published, as_is, model, batch_size, max_size, as_json, html_
 @input_options
 @click.option("--db", default=DEFAULT_DB, show_default=True, help="Database file.")
 @click.option("--force", is_flag=True, help="Analyse and store again articles already in the database.")
-def ingest(paths, published, as_is, model, batch_size, max_size, db, force) -> None:
+@rhetoric_option
+def ingest(paths, published, as_is, model, batch_size, max_size, db, force, rhetoric) -> None:
     """Analyse articles and store them in a database. Re-running does only what is not stored yet."""
     from .pipeline import Pipeline, Skipped
     from .store import open_store

@@ -119,11 +119,15 @@ def eval_frames(data: Path, folds: int) -> None:
 @click.option("--seeds", default=3, show_default=True, help="Training seeds to retrain and score (0: score the shipped model only).")
 @click.option("--limit", type=int, default=None, help="Dev articles to score.")
 @click.option("--cache", type=click.Path(path_type=Path), default=None, help="Folder for parsed-article caches.")
-def eval_rhetoric(data: Path, seeds: int, limit: int | None, cache: Path | None) -> None:
+@click.option(
+    "--tier", type=click.Choice(["fast", "accurate"]), default="fast", show_default=True,
+    help="accurate: also fit and score the MiniLM tier on the same seeds, with both tiers' sentences/s.",
+)
+def eval_rhetoric(data: Path, seeds: int, limit: int | None, cache: Path | None, tier: str) -> None:
     """Persuasion techniques on PTC dev: span identification F1, technique classification micro/macro F1."""
     from .rhetoric import main
 
-    args = ["--data", str(_data(data, "PTC")), "--seeds", str(seeds)]
+    args = ["--data", str(_data(data, "PTC")), "--seeds", str(seeds), "--tier", tier]
     args += (["--limit", str(limit)] if limit else []) + (["--cache", str(cache)] if cache else [])
     main(args)
 

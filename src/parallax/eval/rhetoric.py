@@ -206,6 +206,18 @@ def pipeline_ratio(corpus_dir: Path, limit: int = 60, batch_size: int = 16, tier
     }
 
 
+def _seed_spread(runs: list[dict]) -> dict:
+    return {
+        "si_precision": _spread([r["si"]["precision"] for r in runs]),
+        "si_recall": _spread([r["si"]["recall"] for r in runs]),
+        "si_f1": _spread([r["si"]["f1"] for r in runs]),
+        "si_official_f1": _spread([r["si_official"]["f1"] for r in runs]),
+        "tc_micro_f1": _spread([r["tc"]["micro_f1"] for r in runs]),
+        "tc_macro_f1": _spread([r["tc"]["macro_f1"] for r in runs]),
+        "per_technique_f1": {t: _spread([r["tc"]["per_technique"][t]["f1"] for r in runs]) for t in TECHNIQUES},
+    }
+
+
 def evaluate_rhetoric(
     data_dir: Path,
     seeds: int = 3,
@@ -213,13 +225,17 @@ def evaluate_rhetoric(
     train: bool = True,
     cache_dir: Path | None = None,
     log=lambda message: None,
+    tier: str = "fast",
 ) -> dict:
     """Dev figures of the shipped model and, with ``train``, of ``seeds`` freshly fitted models.
 
     ``limit`` scores only the first dev articles (a smoke test); ``cache_dir``
-    keeps the parsed articles between runs.
+    keeps the parsed articles between runs. With ``tier="accurate"`` the
+    accurate tier (MiniLM states, :mod:`parallax.extract.rhetoric_encoder`) is
+    fitted on the same seeded splits and scored beside the fast one, under
+    ``result["accurate"]``.
     """
-    from ..train.rhetoric import fit_models, parse, read_split
+    from ..train.rhetoric import fit_accurate, fit_models, parse, read_split
 
     dev = read_split(data_dir, "dev")[: limit or None]
     parse(dev, cache_dir / "ptc_dev.spacy" if cache_dir and not limit else None)
@@ -231,6 +247,9 @@ def evaluate_rhetoric(
             k: v for k, v in baseline_loaded_language(dev).items() if k != "per_technique"
         },
     }
+    accurate = tier == "accurate"
+    if accurate:
+        result["accurate"] = {}
     try:
         shipped = load_model("fast")
     except FileNotFoundError as exc:  # not trained yet
@@ -239,28 +258,37 @@ def evaluate_rhetoric(
         result["shipped"] = score_model(shipped, dev, contexts)
         result["shipped"]["speed"] = speed(shipped, [a.doc for a in dev])
         log(f"shipped model: SI F1 {result['shipped']['si']['f1']}, TC micro {result['shipped']['tc']['micro_f1']}")
+    if accurate:
+        try:
+            shipped_acc = load_model("accurate")
+        except FileNotFoundError as exc:
+            log(f"no shipped accurate model to score: {exc}")
+        else:
+            result["accurate"]["speed"] = speed(shipped_acc, [a.doc for a in dev])  # embeddings computed, not cached
+            shipped_acc.cache = True
+            result["accurate"]["shipped"] = score_model(shipped_acc, dev, contexts)
+            log(f"shipped accurate model: SI F1 {result['accurate']['shipped']['si']['f1']}, TC micro {result['accurate']['shipped']['tc']['micro_f1']}")
     if train and seeds:
         training = read_split(data_dir, "train")
         parse(training, cache_dir / "ptc_train.spacy" if cache_dir else None)
-        runs = []
+        runs, runs_acc = [], []
         for seed in range(seeds):
             model, info = fit_models(training, seed, log=log)
             scores = score_model(model, dev, contexts)
             scores["threshold"] = info["threshold"]
             runs.append(scores)
             log(f"seed {seed}: SI F1 {scores['si']['f1']}, TC micro {scores['tc']['micro_f1']} macro {scores['tc']['macro_f1']}")
+            if accurate:
+                acc, info = fit_accurate(model, training, seed, log=log)
+                scores = score_model(acc, dev, contexts)
+                scores.update(threshold=info["threshold"], mix=info["mix"])
+                runs_acc.append(scores)
+                log(f"seed {seed} accurate: SI F1 {scores['si']['f1']}, TC micro {scores['tc']['micro_f1']} macro {scores['tc']['macro_f1']}")
         result["seeds"] = runs
-        result["spread"] = {
-            "si_precision": _spread([r["si"]["precision"] for r in runs]),
-            "si_recall": _spread([r["si"]["recall"] for r in runs]),
-            "si_f1": _spread([r["si"]["f1"] for r in runs]),
-            "si_official_f1": _spread([r["si_official"]["f1"] for r in runs]),
-            "tc_micro_f1": _spread([r["tc"]["micro_f1"] for r in runs]),
-            "tc_macro_f1": _spread([r["tc"]["macro_f1"] for r in runs]),
-            "per_technique_f1": {
-                t: _spread([r["tc"]["per_technique"][t]["f1"] for r in runs]) for t in TECHNIQUES
-            },
-        }
+        result["spread"] = _seed_spread(runs)
+        if accurate:
+            result["accurate"]["seeds"] = runs_acc
+            result["accurate"]["spread"] = _seed_spread(runs_acc)
     return result
 
 
@@ -277,15 +305,30 @@ def _print(result: dict) -> None:
         f"(official-scorer variant F1 {s['si_official']['f1']:.3f}); TC micro {s['tc']['micro_f1']:.3f} macro {s['tc']['macro_f1']:.3f}; "
         f"{s['speed']['sentences_per_s']:.0f} sentences/s (extractor alone)"
     )
+    acc = result.get("accurate")
+    if acc and "shipped" in acc:
+        a = acc["shipped"]
+        print(
+            f"shipped accurate model: SI P {a['si']['precision']:.3f} R {a['si']['recall']:.3f} F1 {a['si']['f1']:.3f} "
+            f"(official-scorer variant F1 {a['si_official']['f1']:.3f}); TC micro {a['tc']['micro_f1']:.3f} macro {a['tc']['macro_f1']:.3f}; "
+            f"{acc['speed']['sentences_per_s']:.0f} sentences/s (extractor alone, MiniLM included)"
+        )
     if "spread" in result:
         sp = result["spread"]
+        tiers = [("fast", sp)] + ([("accurate", acc["spread"])] if acc and "spread" in acc else [])
+        print(f"{len(sp['si_f1']['values'])} seeds, mean ± std [values]")
         for key in ("si_precision", "si_recall", "si_f1", "si_official_f1", "tc_micro_f1", "tc_macro_f1"):
-            print(f"{key:16s} {sp[key]['mean']:.3f} ± {sp[key]['std']:.3f}  {sp[key]['values']}")
-        print(f"{'technique':36s} {'P':>6s} {'R':>6s} {'F1':>6s} {'F1 seeds':>14s} support")
+            for name, spread in tiers:
+                print(f"{key:16s} {name:8s} {spread[key]['mean']:.3f} ± {spread[key]['std']:.3f}  {spread[key]['values']}")
+        print(f"{'technique':36s} {'P':>6s} {'R':>6s} {'F1':>6s} {'F1 seeds':>14s} support" + ("   accurate F1 seeds" if len(tiers) > 1 else ""))
         for t in TECHNIQUES:
             row = s["tc"]["per_technique"][t]
             f = sp["per_technique_f1"][t]
-            print(f"{t:36s} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} {f['mean']:7.3f}±{f['std']:.3f} {row['support']:5d}")
+            extra = ""
+            if len(tiers) > 1:
+                fa = tiers[1][1]["per_technique_f1"][t]
+                extra = f"   {fa['mean']:7.3f}±{fa['std']:.3f}"
+            print(f"{t:36s} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} {f['mean']:7.3f}±{f['std']:.3f} {row['support']:5d}{extra}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -296,11 +339,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=None, help="folder for parsed-article caches")
     parser.add_argument("--json", type=Path, default=None, help="write the full result here")
     parser.add_argument("--speed", type=int, default=0, metavar="N", help="only measure throughput on N dev articles")
+    parser.add_argument("--tier", choices=("fast", "accurate"), default="fast", help="accurate: fit and score the accurate tier beside the fast one")
     args = parser.parse_args(argv)
     if args.speed:
-        print(json.dumps(pipeline_ratio(args.data / "dev-articles", args.speed)))
+        print(json.dumps(pipeline_ratio(args.data / "dev-articles", args.speed, tier=args.tier)))
         return
-    result = evaluate_rhetoric(args.data, args.seeds, args.limit, train=args.seeds > 0, cache_dir=args.cache, log=lambda m: print(m, flush=True))
+    result = evaluate_rhetoric(
+        args.data, args.seeds, args.limit, train=args.seeds > 0, cache_dir=args.cache, log=lambda m: print(m, flush=True), tier=args.tier
+    )
     if args.json:
         args.json.write_text(json.dumps(result, indent=1) + "\n")
     _print(result)

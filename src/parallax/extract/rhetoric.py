@@ -19,11 +19,14 @@ A small lexicon layer of ours follows the models (generic clichés, slogans and
 pejorative labels, see :data:`CLICHES`, :data:`SLOGANS`, :data:`PEJORATIVES`),
 and :data:`sentiment_lexicon` (VADER, MIT) feeds both models as features.
 
-Tiers: ``fast`` (the default) and ``accurate``, selected with
-``PARALLAX_RHETORIC=accurate`` or the ``tier`` argument of :func:`detect`. No
-slower model has yet measured clearly better on PTC dev, so ``accurate`` runs
-the fast models unless ``models/rhetoric/settings.json`` holds settings of its
-own for it.
+Tiers: ``fast`` (the default) and ``accurate``, selected with ``--rhetoric``
+on ``parallax analyze``/``ingest``, ``PARALLAX_RHETORIC=accurate`` or the
+``tier`` argument of :func:`detect`. ``accurate``
+(:class:`~parallax.extract.rhetoric_encoder.AccurateRhetoricModel`, the
+``accurate`` extra) keeps this module's CRF and features and adds frozen MiniLM
+states (int8 ONNX, onnxruntime): a token scorer mixed into the CRF's
+P(inside), and span and sentence vectors in the technique classifier. It is
+about 25x slower and scores better on PTC dev (README, Scores).
 """
 
 from __future__ import annotations
@@ -528,6 +531,7 @@ class Settings:
 
     threshold: float = 0.5
     min_confidence: float = 0.0
+    mix: float = 0.0  # accurate tier: weight of the MiniLM token scorer in P(inside)
 
 
 @dataclass
@@ -551,15 +555,20 @@ class RhetoricModel:
 
     # -- inference
 
-    def spans(self, doc: Doc, ctx: DocContext | None = None, threshold: float | None = None) -> list[tuple[int, int, float]]:
-        """Technique spans as (start, end, probability) character offsets."""
+    def inside_probabilities(self, ctx: DocContext) -> list[tuple[np.ndarray, np.ndarray | None]]:
+        """P(inside a technique) and P(begins one) of every token, segment by segment."""
+        marginals = self.tagger.marginals_batch([segment_features(seg, ctx, k) for k, seg in enumerate(ctx.segs)])
+        b = self.tagger.labels.index("B") if "B" in self.tagger.labels else None
+        return [(probs[:, self.tagger.inside].sum(axis=1), probs[:, b] if b is not None else None) for probs in marginals]
+
+    def spans(self, doc: Doc, ctx: DocContext | None = None, threshold: float | None = None, probabilities=None) -> list[tuple[int, int, float]]:
+        """Technique spans as (start, end, probability) character offsets (``probabilities``: precomputed
+        :meth:`inside_probabilities`, when trying several thresholds)."""
         ctx = ctx or DocContext(doc)
         threshold = self.settings.threshold if threshold is None else threshold
         out: list[tuple[int, int, float]] = []
-        marginals = self.tagger.marginals_batch([segment_features(seg, ctx, k) for k, seg in enumerate(ctx.segs)])
-        for seg, probs in zip(ctx.segs, marginals):
-            inside = probs[:, self.tagger.inside].sum(axis=1)
-            begin = probs[:, self.tagger.labels.index("B")] if "B" in self.tagger.labels else None
+        probabilities = self.inside_probabilities(ctx) if probabilities is None else probabilities
+        for seg, (inside, begin) in zip(ctx.segs, probabilities):
             i, n = 0, len(seg)
             while i < n:
                 if inside[i] < threshold or seg[i].is_punct and not _opens_span(seg[i]):
@@ -577,13 +586,16 @@ class RhetoricModel:
 
     def classify(self, ctx: DocContext, spans: Sequence[tuple[int, int]], top: int = 1) -> list[list[tuple[str, float]]]:
         """The ``top`` techniques with their probabilities for each span."""
-        texts = Counter(normalise_span_text(ctx.text[s:e]) for s, e in spans)
         out = []
-        for s, e in spans:
-            p = self.classifier.proba(span_features(ctx, s, e, texts))
+        for p in self.technique_probabilities(ctx, spans):
             order = np.argsort(-p)[:top]
             out.append([(self.classifier.classes[j], float(p[j])) for j in order])
         return out
+
+    def technique_probabilities(self, ctx: DocContext, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
+        """P(technique) over :attr:`TechniqueClassifier.classes` for each span."""
+        texts = Counter(normalise_span_text(ctx.text[s:e]) for s, e in spans)
+        return [self.classifier.proba(span_features(ctx, s, e, texts)) for s, e in spans]
 
     def detect(self, doc: Doc, lexicon: bool = True) -> list[tuple[int, int, str, float]]:
         """(start, end, technique, confidence) of every technique found: the trained models, then the lexicon layer."""
@@ -678,6 +690,10 @@ def _opens_span(tok: Token) -> bool:
 def load_model(tier: str = "fast") -> RhetoricModel:
     if tier not in TIERS:
         raise ValueError(f"unknown rhetoric tier {tier!r}; known: {', '.join(TIERS)}")
+    if tier == "accurate":
+        from .rhetoric_encoder import AccurateRhetoricModel
+
+        return AccurateRhetoricModel.load(MODEL_DIR, tier)
     return RhetoricModel.load(MODEL_DIR, tier)
 
 

@@ -4,7 +4,12 @@
 
 Writes ``models/rhetoric/si_crf.npz`` (span-identification CRF),
 ``models/rhetoric/tc_lr.npz`` (technique classifier) and
-``models/rhetoric/settings.json`` (the SI threshold). python-crfsuite fits the
+``models/rhetoric/settings.json`` (the SI threshold). With ``--tier accurate``
+(needs the ``accurate`` extra too) it adds the accurate tier on top of the fast
+models already there: ``tc_lr_accurate.npz`` (the classifier with MiniLM span
+and sentence vectors), ``si_tokens_accurate.npz`` (a token scorer on MiniLM
+states mixed into the CRF's P(inside)) and an ``accurate`` entry in
+``settings.json`` (mixing weight and threshold). python-crfsuite fits the
 CRF and scikit-learn the logistic regression; their weights are exported so
 inference (:mod:`parallax.extract.rhetoric`) needs numpy only.
 
@@ -21,6 +26,7 @@ import random
 import sys
 import tempfile
 import time
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,12 +244,149 @@ def fit_models(train: list[PtcArticle], seed: int, log=print, crf_params: dict |
     return model, {"seed": seed, "threshold": threshold, "threshold_f1": table, "fit_articles": len(fit)}
 
 
+# --------------------------------------------------------------------------- the accurate tier (MiniLM states)
+
+# Chosen on held-out training articles and PTC dev (see parallax.eval.rhetoric --tier accurate).
+DENSE_SCALE = 1.0  # weight of the standardised MiniLM vector beside the l2-normalised sparse features
+DENSE_C = TC_C
+TOKEN_C = 0.1
+TOKEN_KEEP_OUTSIDE = 0.35  # share of outside-technique tokens the token scorer is fitted on
+MIXES = (0.0, 0.25, 0.4, 0.5, 0.6, 0.75, 1.0)
+
+
+def encode_all(articles: Sequence[PtcArticle], contexts: Sequence[DocContext], log=print):
+    """Attach the MiniLM encoding of every article to its context (cached under ~/.cache/parallax/minilm)."""
+    from ..extract.rhetoric_encoder import DocEncoding
+
+    t = time.time()
+    for ctx in contexts:
+        if getattr(ctx, "encoding", None) is None:
+            ctx.encoding = DocEncoding.of(ctx, cache=True)
+    log(f"  MiniLM states of {len(contexts)} articles in {time.time() - t:.0f}s")
+
+
+def tc_dense_rows(articles: Sequence[PtcArticle], contexts: Sequence[DocContext]) -> np.ndarray:
+    """[span mean, sentence mean] MiniLM vectors in the order of :func:`tc_rows`."""
+    return np.array([ctx.encoding.span_vector(s, e) for a, ctx in zip(articles, contexts) for _, s, e in a.labels], dtype=np.float32)
+
+
+def train_tc_dense(feats, dense: np.ndarray, ys, c: float = DENSE_C, scale: float = DENSE_SCALE, min_count: int = TC_MIN_COUNT):
+    """The technique classifier over sparse span features and standardised MiniLM vectors (folded back on export)."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
+    from ..extract.rhetoric_encoder import DenseTechniqueClassifier
+
+    df = Counter(k for f in feats for k in f)
+    vocab = sorted(k for k, n in df.items() if n >= min_count)
+    clf = TechniqueClassifier(vocab, np.zeros((len(vocab), 1)), np.zeros(1), ["?"])
+    rows = [clf.vector(f) for f in feats]
+    indptr = np.cumsum([0] + [len(i) for i, _ in rows])
+    sparse = csr_matrix(
+        (np.concatenate([v for _, v in rows]), np.concatenate([i for i, _ in rows]), indptr), shape=(len(rows), len(vocab))
+    )
+    mu = dense.mean(axis=0)
+    sd = dense.std(axis=0) + 1e-6
+    k = scale / np.sqrt(dense.shape[1])  # the standardised block gets about the sparse block's norm times scale
+    matrix = hstack([sparse, csr_matrix((dense - mu) / sd * k)]).tocsr()
+    counts = Counter(ys)
+    weights = {y: (len(ys) / (len(counts) * v)) ** TC_BALANCE for y, v in counts.items()}
+    lr = LogisticRegression(C=c, max_iter=3000, class_weight=weights)
+    lr.fit(matrix, ys)
+    coef = lr.coef_.T
+    sparse_coef, dense_std = coef[: len(vocab)].astype(np.float32), coef[len(vocab) :]
+    dense_coef = dense_std * (k / sd)[:, None]
+    intercept = lr.intercept_ - (mu * k / sd) @ dense_std
+    keep = np.abs(sparse_coef).max(axis=1) > 1e-4
+    vocab = [v for v, kept in zip(vocab, keep) if kept]
+    return DenseTechniqueClassifier(vocab, sparse_coef[keep], intercept, list(lr.classes_), dense_coef)
+
+
+def token_rows(articles: Sequence[PtcArticle], contexts: Sequence[DocContext], keep_outside: float = 1.0, seed: int = 0):
+    """(inputs, inside labels) of the tokens of every segment, outside tokens subsampled to ``keep_outside``."""
+    from ..extract.rhetoric_encoder import token_inputs
+
+    rng = np.random.default_rng(seed)
+    xs, ys = [], []
+    for a, ctx in zip(articles, contexts):
+        gold = merge([(s, e) for _, s, e in a.labels])
+        starts = [s for s, _ in gold]
+        for k, seg in enumerate(ctx.segs):
+            y = np.zeros(len(seg), dtype=bool)
+            for r, tok in enumerate(seg):
+                j = bisect_right(starts, tok.idx + len(tok) - 1) - 1
+                y[r] = j >= 0 and gold[j][1] > tok.idx
+            keep = y | (rng.random(len(seg)) < keep_outside)
+            if keep.any():
+                xs.append(token_inputs(ctx.encoding, seg, k)[keep])
+                ys.append(y[keep])
+    return np.vstack(xs), np.concatenate(ys)
+
+
+def train_token_scorer(x: np.ndarray, y: np.ndarray, c: float = TOKEN_C, keep_outside: float = TOKEN_KEEP_OUTSIDE):
+    from sklearn.linear_model import LogisticRegression
+
+    from ..extract.rhetoric_encoder import TokenScorer
+
+    mu = x.mean(axis=0)
+    sd = x.std(axis=0) + 1e-6
+    lr = LogisticRegression(C=c, max_iter=500)
+    lr.fit((x - mu) / sd, y)
+    w = lr.coef_[0] / sd
+    # outside tokens were subsampled: shift the log-odds back to the full distribution
+    return TokenScorer(w, float(lr.intercept_[0] - mu @ w + np.log(keep_outside)))
+
+
+def fit_accurate(fast: RhetoricModel, train: list[PtcArticle], seed: int, log=print, tc_c: float = DENSE_C, scale: float = DENSE_SCALE, token_c: float = TOKEN_C):
+    """The accurate tier on the same seeded split as :func:`fit_models`: MiniLM states added to TC and SI."""
+    from ..extract.rhetoric_encoder import AccurateRhetoricModel
+
+    fit, held = split_articles(train, seed)
+    fit_ctx = [DocContext(a.doc) for a in fit]
+    held_ctx = [DocContext(a.doc) for a in held]
+    encode_all(fit + held, fit_ctx + held_ctx, log)
+    t = time.time()
+    feats, ys = tc_rows(fit, fit_ctx)
+    classifier = train_tc_dense(feats, tc_dense_rows(fit, fit_ctx), ys, c=tc_c, scale=scale)
+    log(f"  accurate TC: {len(classifier.index):,} sparse features + {classifier.dense_coef.shape[0]} dense in {time.time() - t:.0f}s")
+    t = time.time()
+    x, y = token_rows(fit, fit_ctx, TOKEN_KEEP_OUTSIDE, seed)
+    scorer = train_token_scorer(x, y, token_c)
+    log(f"  token scorer on {len(y):,} tokens in {time.time() - t:.0f}s")
+    model = AccurateRhetoricModel(fast.tagger, classifier, Settings(threshold=fast.settings.threshold), scorer, cache=True)
+    best, table = None, {}
+    gold = {a.id: [(s, e) for _, s, e in a.labels] for a in held}
+    for mix in MIXES:
+        model.settings = Settings(mix=mix)
+        probs = [model.inside_probabilities(ctx) for ctx in held_ctx]
+        for th in THRESHOLDS:
+            pred = {a.id: [(s, e) for s, e, _ in model.spans(a.doc, ctx, threshold=th, probabilities=p)] for a, ctx, p in zip(held, held_ctx, probs)}
+            table[(mix, th)] = round(float(si_scores(pred, gold)["f1"]), 4)
+            if best is None or table[(mix, th)] > table[best]:
+                best = (mix, th)
+    model.settings = Settings(threshold=best[1], mix=best[0])
+    log(f"  accurate SI: mix {best[0]}, threshold {best[1]} (held-out SI F1 {table[best]}; mix 0: {max(v for k, v in table.items() if k[0] == 0)})")
+    return model, {"seed": seed, "threshold": best[1], "mix": best[0], "held_out_si_f1": table[best]}
+
+
 def save(model: RhetoricModel, directory: Path, info: dict) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     model.tagger.save(directory / "si_crf.npz")
     model.classifier.save(directory / "tc_lr.npz")
-    settings = {"fast": {"threshold": model.settings.threshold}, "trained": info}
-    (directory / "settings.json").write_text(json.dumps(settings, indent=1) + "\n")
+    path = directory / "settings.json"
+    settings = json.loads(path.read_text()) if path.exists() else {}
+    settings.update({"fast": {"threshold": model.settings.threshold}, "trained": info})
+    path.write_text(json.dumps(settings, indent=1) + "\n")
+
+
+def save_accurate(model, directory: Path, info: dict) -> None:
+    """The accurate tier's files beside the fast ones (which it reuses: the CRF and settings.json)."""
+    model.save(directory)
+    path = directory / "settings.json"
+    settings = json.loads(path.read_text()) if path.exists() else {}
+    settings["accurate"] = {"threshold": model.settings.threshold, "mix": model.settings.mix}
+    settings["trained_accurate"] = info
+    path.write_text(json.dumps(settings, indent=1) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -252,6 +395,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--cache", type=Path, default=None, help="DocBin file to cache the parsed training articles")
+    parser.add_argument(
+        "--tier", choices=("fast", "accurate"), default="fast",
+        help="accurate: fit the MiniLM additions on top of the fast models already in --out (same seed)",
+    )
     args = parser.parse_args(argv)
     train = read_split(args.data, "train")
     if not train:
@@ -259,8 +406,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     t = time.time()
     parse(train, args.cache)
     print(f"parsed {len(train)} training articles in {time.time() - t:.0f}s", flush=True)
-    model, info = fit_models(train, args.seed, log=lambda m: print(m, flush=True))
-    save(model, args.out, info)
+    if args.tier == "accurate":
+        fast = RhetoricModel.load(args.out, "fast")
+        model, info = fit_accurate(fast, train, args.seed, log=lambda m: print(m, flush=True))
+        save_accurate(model, args.out, info)
+    else:
+        model, info = fit_models(train, args.seed, log=lambda m: print(m, flush=True))
+        save(model, args.out, info)
     print(f"wrote {args.out}")
 
 
