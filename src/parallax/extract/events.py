@@ -88,6 +88,10 @@ def acled_for(category: str, mode: str | None) -> tuple[str | None, str | None]:
 # ---------------------------------------------------------------------------------------- triggers
 
 
+# verbs that trigger only in some constructions (see _trigger)
+_GATED_VERBS = frozenset({"call", "connect", "take", "hold"})
+
+
 def _trigger(tok: Token) -> tuple[str, str | None] | None:
     verbs, nouns = _lexicon()
     lemma = tok.lemma_.lower()
@@ -470,9 +474,20 @@ def find_events(doc: Doc, article: Article) -> list[Event]:
         if tok is not None:
             times_by_sent.setdefault(tok.sent.start, []).append(t)
     sents = list(doc.sents)
+    # which tokens could trigger at all (their lemma is in the lexicon), read without Token objects
+    verbs, nouns = _lexicon()
+    table = token_table(doc)
+    lemmas = [lemma.lower() for lemma in table.lemma]
+    possible = [
+        lemma in verbs or lemma in nouns or lemma in _GATED_NOUNS or lemma in _GATED_VERBS or lower in nouns
+        for lemma, lower in zip(lemmas, table.lower)
+    ]
     for si, sent in enumerate(sents):
         seen: dict[str, Event] = {}
-        for tok in sent:
+        for i in range(sent.start, sent.end):
+            if not possible[i]:
+                continue
+            tok = doc[i]
             hit = _trigger(tok)
             if hit is None:
                 continue

@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from ..model import Article, Place
 from . import extractor
+from .tokens import token_table
 from .gazetteer import Entry, Gazetteer, load_gazetteer, normalize
 
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -179,7 +180,7 @@ class _Finder:
     def __init__(self, doc: Doc, gaz: Gazetteer):
         self.doc = doc
         self.gaz = gaz
-        self.words = [token.text for token in doc]  # read once: each doc[i] builds a Token
+        self.words = token_table(doc).text  # each doc[i] builds a Token: read the table instead
         self._norms: list[str | None] = [None] * len(doc)
         self.mentions: list[_Mention] = []
         self.demonym_countries: Counter[str] = Counter()

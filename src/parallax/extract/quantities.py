@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from ..model import Article, Quantity
 from . import extractor
+from .tokens import token_table
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -112,7 +113,15 @@ def words_to_number(words: list[str]) -> float | None:
 
 
 def _is_number_word(token: Token) -> bool:
-    text = token.lower_
+    return _is_number_text(token.lower_)
+
+
+def _may_start_number(lower: str) -> bool:
+    """Whether a token (lowercased) can begin a number :func:`_read_number` reads: a cheap filter."""
+    return lower in _VAGUE or lower in ("a", "an") or bool(_RANGE.match(lower)) or _is_number_text(lower)
+
+
+def _is_number_text(text: str) -> bool:
     if _DIGITS.match(text):
         return True
     if text in _SCALES or (text in _UNITS and text not in ("a", "an")):
@@ -223,9 +232,10 @@ def _category(noun: Token | None, number: SpacySpan) -> str | None:
 def extract_quantities(doc: Doc, article: Article) -> None:
     skip = _calendar_tokens(doc)
     quantities: list[Quantity] = []
+    candidate = [_may_start_number(lower) for lower in token_table(doc).lower]
     i, n = 0, len(doc)
     while i < n:
-        found = None if i in skip else _read_number(doc, i, skip)
+        found = None if i in skip or not candidate[i] else _read_number(doc, i, skip)
         if found is None:
             i += 1
             continue
