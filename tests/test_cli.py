@@ -198,9 +198,10 @@ def test_rhetoric_by_outlet_and_author(tmp_path):
 
 
 def test_bench_prints_both_modes_with_startup_apart(wide_terminal):
-    result = run("bench", "--data", EXAMPLES, "--limit", 2)
+    result = run("bench", "--data", EXAMPLES, "--limit", 2, "--rounds", 2)
     assert result.exit_code == 0, result.output
     for column in ("bare spaCy nlp.pipe", "full Parallax pipeline", "tokens/s", "start-up (s)", "peak RSS"):
         assert column in result.stdout
     assert "throughput ratio full / bare" in result.stdout and "machine:" in result.stdout
+    assert "median of 2 rounds" in result.stdout and "ratio of each round" in result.stdout
     assert "ms per 1,000 tokens: parse" in result.stdout and "claims" in result.stdout and "techniques" in result.stdout

@@ -394,11 +394,12 @@ def schema() -> None:
 @click.option("--limit", default=200, show_default=True, help="Articles to run.")
 @click.option("--model", default=None, help="spaCy pipeline to use.")
 @click.option("--batch-size", default=16, show_default=True)
-def bench(data, limit, model, batch_size) -> None:
+@click.option("--rounds", default=1, show_default=True, help="Alternate the two modes this many times; report each one's median.")
+def bench(data, limit, model, batch_size, rounds) -> None:
     """Throughput of the full pipeline beside bare spaCy, and peak memory."""
     from .bench import run_benchmark
 
-    run_benchmark(data, limit=limit, model=model, batch_size=batch_size, console=out)
+    run_benchmark(data, limit=limit, model=model, batch_size=batch_size, console=out, rounds=rounds)
 
 
 def _require_db(db: str) -> None:
