@@ -183,12 +183,36 @@ def test_accurate_tier_detects_techniques_with_minilm():
     assert article.techniques and all(SAMPLE[t.span.start : t.span.end] == t.span.text for t in article.techniques)
 
 
-def test_accurate_tier_on_the_loaded_op_ed(loaded):
-    text = loaded.text
-    article = Article(id=article_id(text), source=LOADED, text=text)
+def _accurate(name: str) -> Article:
+    text = (EXAMPLES / name).read_text(encoding="utf-8")
+    article = Article(id=article_id(text), source=name, text=text)
     article.techniques = detect(load_nlp()(text), article, tier="accurate")
+    return article
+
+
+@pytest.fixture(scope="module")
+def loaded_accurate() -> Article:
+    return _accurate(LOADED)
+
+
+def test_accurate_tier_on_the_loaded_op_ed(loaded_accurate):
+    article = loaded_accurate
     assert len(article.techniques) >= 10
-    assert _flagged(article, "poisoned their brains")
+    for phrase in ("criminal junta", "poisoned their brains", "worth no more than a piece of cloth"):
+        assert _flagged(article, phrase, ("Name_Calling,Labeling", "Loaded_Language")), phrase
+    assert _flagged(article, "Enough already!", ("Slogans", "Thought-terminating_Cliches"))
+
+
+@pytest.mark.xfail(reason="known miss of both tiers: the metaphor is out of PTC's domain", strict=False)
+def test_accurate_tier_flags_den_of_poison(loaded_accurate):
+    assert _flagged(loaded_accurate, "den of poison")
+
+
+def test_accurate_tier_calmer_op_ed_has_far_fewer_flags(loaded_accurate):
+    """The contrast the fast tier blurs (see the xfail above): about 15 vs 22 per 1,000 words."""
+    hot = rhetoric_summary(loaded_accurate)["density_per_1000_words"]
+    cool = rhetoric_summary(_accurate(CALMER))["density_per_1000_words"]
+    assert cool < 0.75 * hot, (hot, cool)
 
 
 def test_cli_rhetoric_option_selects_the_tier(monkeypatch):
