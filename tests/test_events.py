@@ -75,6 +75,21 @@ def test_meeting_in_yevlakh(op004):
     assert e.place is not None and e.place.name == "Yevlakh"
     assert e.time.value == "2023-09-21"
     assert e.reported_by == "author"
+    from parallax.store.tables import TABLES
+
+    [row] = [r for r in TABLES["events"].rows(op004) if r["trigger_start"] == e.trigger.start]
+    assert row["location"] == "Yevlakh" and row["geo_precision"] == 1  # ACLED: a town
+    assert row["date"] == "2023-09-21" and row["time_precision"] == "day" and row["country"] == "AZ"
+
+
+def test_acled_geo_precision():
+    from parallax.model import Place, Span
+    from parallax.store.tables import acled_geo_precision
+
+    span = Span(start=0, end=1, text="x")
+    assert acled_geo_precision(Place(span=span, name="Yevlakh", feature_class="P", feature_code="PPLA2")) == 1
+    assert acled_geo_precision(Place(span=span, name="Karabakh", feature_class="L", feature_code="RGN")) == 2
+    assert acled_geo_precision(Place(span=span, name="Azerbaijan", feature_class="A", feature_code="PCLI")) == 3
 
 
 def test_khankendi_electricity(op004):

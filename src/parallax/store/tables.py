@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..model import Article, Span
+from ..model import Article, Place, Span
 
 Row = dict[str, Any]
 
@@ -132,6 +132,16 @@ def _claim_rows(a: Article) -> list[Row]:
     ]
 
 
+def acled_geo_precision(place: Place) -> int:
+    """ACLED's geo precision: 1 a town or village, 2 a place near one or a part of a region, 3 a region or country."""
+    if place.feature_class == "P":
+        return 1
+    code = place.feature_code or ""
+    if place.feature_class == "A" and (code.startswith("PCL") or code.startswith("ADM1")):
+        return 3
+    return 2
+
+
 def _event_rows(a: Article) -> list[Row]:
     """One row per event, with ACLED-like columns."""
     rows = []
@@ -152,7 +162,7 @@ def _event_rows(a: Article) -> list[Row]:
                 "location": e.place.name if e.place else None,
                 "latitude": e.place.latitude if e.place else None,
                 "longitude": e.place.longitude if e.place else None,
-                "geo_precision": e.place.feature_class if e.place else None,
+                "geo_precision": acled_geo_precision(e.place) if e.place else None,
                 "fatalities": min(fatalities) if fatalities else None,  # ACLED: the most conservative figure
                 "modality": e.modality,
                 "source": e.reported_by,
@@ -279,7 +289,7 @@ TABLES: dict[str, Table] = {
                 "location": "TEXT",
                 "latitude": "REAL",
                 "longitude": "REAL",
-                "geo_precision": "TEXT",
+                "geo_precision": "INTEGER",
                 "fatalities": "REAL",
                 "modality": "TEXT",
                 "source": "TEXT",
