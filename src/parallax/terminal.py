@@ -261,7 +261,7 @@ def claims_table(groups: list, limit: int = 0) -> Table:
 def timeline_table(entries: list) -> Table:
     """The corpus timeline (:func:`parallax.corpus.timeline.timeline`): one row per happening, every report listed."""
     table = Table(title="Timeline", title_justify="left", header_style="bold", expand=True, show_lines=True)
-    for column, ratio in (("date", 2), ("event", 2), ("who → whom", 3), ("where", 2), ("killed", 1), ("reported by", 3)):
+    for column, ratio in (("date", 1), ("event", 2), ("who → whom", 3), ("where", 2), ("killed", 1), ("reported by", 3)):
         # numbers keep their width; text columns share the rest
         table.add_column(column, overflow="fold", ratio=ratio if ratio > 1 else None, no_wrap=ratio == 1)
     for entry in entries:
