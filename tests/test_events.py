@@ -237,3 +237,23 @@ def test_wikievents_arguments_scored_end_to_end(tmp_path, pipeline):
     # "Rebels" and "the village" overlap their gold arguments, with compatible roles
     assert scores["argument_class_recall"] == pytest.approx(2 / 3, abs=1e-3)
     assert scores["argument_id_precision"] == scores["argument_class_precision"] > 0
+
+
+def test_sentence_classifier_picks_acled_sub_types_the_category_allows():
+    from parallax.extract.acled import shipped_classifier
+    from parallax.extract.events import classified_acled
+
+    classifier = shipped_classifier()
+    assert classifier is not None
+    air = "US warplanes pounded the village of Kashkash, killing 6 civilians."
+    assert classified_acled(classifier, "ASSAULT", air) == ("Explosions/Remote violence", "Air/drone strike")
+    kind, _ = classified_acled(classifier, "PROTEST", air)  # only protest or riot sub-types for a protest
+    assert kind in ("Protests", "Riots")
+    assert classified_acled(classifier, "CONSULT", air) is None
+
+
+def test_events_extractor_uses_the_classifier_for_violent_events():
+    a = parallax.analyze("US warplanes pounded the village of Kashkash on Monday, killing 6 civilians.", published="2023-09-26", as_is=True)
+    assert any(e.type == "ASSAULT" and e.acled_sub_type == "Air/drone strike" for e in a.events), [
+        (e.type, e.trigger.text, e.acled_sub_type) for e in a.events
+    ]

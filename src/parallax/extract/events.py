@@ -20,6 +20,7 @@ from spacy.tokens import Doc, Span as SpacySpan, Token
 
 from ..model import Article, Event, EventParticipant, EventQuantity, Place, TimeExpression
 from . import extractor
+from .acled import AcledClassifier, shipped_classifier
 from .tokens import token_table
 
 # Nouns whose "of X, Y and Z" names the real participants: "the leaders of Armenia, Azerbaijan and Russia".
@@ -83,6 +84,36 @@ def acled_for(category: str, mode: str | None) -> tuple[str | None, str | None]:
     walk = ontology()["categories"].get(category, {}).get("acled", {})
     pair = walk.get(mode or "*") or walk.get("*")
     return (pair[0], pair[1]) if pair else (None, None)
+
+
+# The ACLED event types a PLOVER category may be coded as, where the sentence classifier chooses
+# the sub-type (it reads the whole sentence: "warplanes pounded" is an air strike, whatever the trigger).
+ACLED_FAMILIES: dict[str, frozenset[str]] = {
+    "ASSAULT": frozenset({"Battles", "Explosions/Remote violence", "Violence against civilians"}),
+    "PROTEST": frozenset({"Protests", "Riots"}),
+}
+
+
+@lru_cache(maxsize=1)
+def _acled_names() -> tuple[dict[str, str], dict[str, str]]:
+    """CASE code -> ACLED sub-type name, and sub-type name -> ACLED event type."""
+    onto = ontology()
+    type_of = {sub: kind for kind, subs in onto["acled_types"].items() for sub in subs}
+    return onto["case2021_codes"], type_of
+
+
+def classified_acled(classifier: AcledClassifier, category: str, sentence: str) -> tuple[str, str] | None:
+    """The classifier's most probable (ACLED type, sub-type) among those the category allows."""
+    family = ACLED_FAMILIES.get(category)
+    if family is None:
+        return None
+    names, type_of = _acled_names()
+    scores = classifier.scores(sentence)
+    allowed = [(p, names[code]) for code, p in scores.items() if type_of.get(names.get(code, ""), "") in family]
+    if not allowed:
+        return None
+    _, sub = max(allowed)
+    return type_of[sub], sub
 
 
 # ---------------------------------------------------------------------------------------- triggers
@@ -463,7 +494,8 @@ def _reporter(article: Article, start: int) -> tuple[str, int | None]:
     return (src.resolved or (src.span.text if src.span else "author")), best
 
 
-def find_events(doc: Doc, article: Article) -> list[Event]:
+def find_events(doc: Doc, article: Article, acled: AcledClassifier | None = None) -> list[Event]:
+    """The events of one parsed article; ``acled`` chooses ACLED sub-types of violent and protest events."""
     ctx = _Context(doc, article)
     events: list[Event] = []
     times_by_sent: dict[int, list[TimeExpression]] = {}
@@ -520,6 +552,8 @@ def find_events(doc: Doc, article: Article) -> list[Event]:
             acled_type, acled_sub = acled_for(category, mode)
             if category == "ASSAULT" and mode in (None, "firearms") and targets and all(t.actor_type == "Civilians" for t in targets):
                 acled_type, acled_sub = "Violence against civilians", "Attack"
+            if acled is not None and (picked := classified_acled(acled, category, sent.text)):
+                acled_type, acled_sub = picked
             trig = article.span(tok.idx, tok.idx + len(tok.text))
             reported_by, claim_index = _reporter(article, tok.idx)
             if category in seen:  # one event per category and sentence: merge arguments
@@ -549,4 +583,4 @@ def find_events(doc: Doc, article: Article) -> list[Event]:
 
 @extractor("events")
 def extract_events(doc: Doc, article: Article) -> None:
-    article.events = find_events(doc, article)
+    article.events = find_events(doc, article, shipped_classifier())

@@ -1,0 +1,66 @@
+"""ACLED sub-event types from a sentence: the TF-IDF + logistic-regression classifier, numpy inference.
+
+Trained on the CASE 2021 Task 2 snippets by :mod:`parallax.train.events` and stored in
+``models/events-acled.npz``. The event extractor asks it for the sub-type of a violent or
+protest event (ASSAULT, PROTEST), choosing only among the sub-types of ACLED event types that
+fit the event's PLOVER category; :mod:`parallax.eval.events` measures that by cross-validation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..resources import MODELS_DIR
+
+DEFAULT_MODEL = MODELS_DIR / "events-acled.npz"
+TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's default, which training uses
+_TOKEN = re.compile(TOKEN_PATTERN)
+
+
+class AcledClassifier:
+    """Numpy-only inference for the stored TF-IDF + logistic regression model."""
+
+    def __init__(self, path: Path | str = DEFAULT_MODEL):
+        z = np.load(path)
+        vocab = json.loads(str(z["vocab"]))
+        self.index = {w: i for i, w in enumerate(vocab)}
+        self.idf = z["idf"].astype(np.float32)
+        self.coef = z["coef"].astype(np.float32)
+        self.intercept = z["intercept"]
+        self.classes = json.loads(str(z["classes"]))
+
+    def _vector(self, text: str) -> np.ndarray:
+        toks = _TOKEN.findall(text.lower())
+        grams = toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
+        counts: dict[int, int] = {}
+        for g in grams:
+            j = self.index.get(g)
+            if j is not None:
+                counts[j] = counts.get(j, 0) + 1
+        v = np.zeros(len(self.idf), dtype=np.float32)
+        for j, c in counts.items():
+            v[j] = (1.0 + np.log(c)) * self.idf[j]
+        n = np.linalg.norm(v)
+        return v / n if n else v
+
+    def scores(self, text: str) -> dict[str, float]:
+        z = self.coef @ self._vector(text) + self.intercept
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        return dict(zip(self.classes, p.tolist()))
+
+    def predict(self, text: str) -> tuple[str, float]:
+        s = self.scores(text)
+        best = max(s, key=s.get)
+        return best, s[best]
+
+
+@lru_cache(maxsize=1)
+def shipped_classifier() -> AcledClassifier | None:
+    """The stored model, loaded once; None when its file is missing."""
+    return AcledClassifier(DEFAULT_MODEL) if DEFAULT_MODEL.exists() else None
