@@ -18,10 +18,10 @@ LOADED = "004_fab2380e06d26105.txt"  # the Azerbaijani ambassador's op-ed
 CALMER = "000_e05bb7a8d3b72e73.txt"
 
 
-def _analysed(name: str) -> Article:
+def _analysed(name: str, tier: str = "fast") -> Article:
     text = (EXAMPLES / name).read_text(encoding="utf-8")
     article = Article(id=article_id(text), source=name, text=text)
-    article.techniques = detect(load_nlp()(text), article, tier="fast")
+    article.techniques = detect(load_nlp()(text), article, tier=tier)
     return article
 
 
@@ -183,16 +183,9 @@ def test_accurate_tier_detects_techniques_with_minilm():
     assert article.techniques and all(SAMPLE[t.span.start : t.span.end] == t.span.text for t in article.techniques)
 
 
-def _accurate(name: str) -> Article:
-    text = (EXAMPLES / name).read_text(encoding="utf-8")
-    article = Article(id=article_id(text), source=name, text=text)
-    article.techniques = detect(load_nlp()(text), article, tier="accurate")
-    return article
-
-
 @pytest.fixture(scope="module")
 def loaded_accurate() -> Article:
-    return _accurate(LOADED)
+    return _analysed(LOADED, "accurate")
 
 
 def test_accurate_tier_on_the_loaded_op_ed(loaded_accurate):
@@ -211,7 +204,7 @@ def test_accurate_tier_flags_den_of_poison(loaded_accurate):
 def test_accurate_tier_calmer_op_ed_has_far_fewer_flags(loaded_accurate):
     """The contrast the fast tier blurs (see the xfail above): about 15 vs 22 per 1,000 words."""
     hot = rhetoric_summary(loaded_accurate)["density_per_1000_words"]
-    cool = rhetoric_summary(_accurate(CALMER))["density_per_1000_words"]
+    cool = rhetoric_summary(_analysed(CALMER, "accurate"))["density_per_1000_words"]
     assert cool < 0.75 * hot, (hot, cool)
 
 
