@@ -236,3 +236,21 @@ def test_timeline_on_the_samples(sample_db):
 def test_timeline_bad_date_is_a_usage_error(sample_db):
     result = run("timeline", "--db", sample_db, "--from", "last week")
     assert result.exit_code == 2 and "is not a date" in result.output
+
+
+def test_timeline_table_counts_repeated_mentions_of_one_report():
+    from rich.console import Console
+
+    from parallax.terminal import timeline_table
+
+    store = RowStore(
+        articles=ARTICLES,
+        events=[event("a1", location="Yevlakh", type="CONSULT", trigger_text="meeting")] * 2
+        + [event("a2", location="Yevlakh", type="CONSULT", trigger_text="talks", source="Reuters")],
+    )
+    entries, _ = timeline(store)
+    console = Console(record=True, width=200)
+    console.print(timeline_table(entries))
+    text = console.export_text()
+    assert "author in Outlet One: “meeting” ×2" in text
+    assert "Reuters in Outlet Two: “talks”" in text and "“talks” ×" not in text

@@ -271,11 +271,14 @@ def timeline_table(entries: list) -> Table:
         if entry.latitude is not None:
             where += f"\n[dim]{entry.latitude:.2f}, {entry.longitude:.2f}[/]"
         killed = f"{entry.fatalities:g}" if entry.fatalities is not None else ""
+        # one line per source, outlet and wording; repeated mentions in one article are counted
+        said = Counter((r.reported_by or "author", r.report, r.trigger, r.modality) for r in entry.reports)
         reports = "\n".join(
-            f"{escape(r.reported_by or 'author')} [dim]in {escape(r.report)}: “{escape(r.trigger)}”"
-            + (f" ({r.modality})" if r.modality != "asserted" else "")
+            f"{escape(who)} [dim]in {escape(where)}: “{escape(trigger)}”"
+            + (f" ({modality})" if modality != "asserted" else "")
+            + (f" ×{n}" if n > 1 else "")
             + "[/]"
-            for r in entry.reports
+            for (who, where, trigger, modality), n in said.items()
         )
         table.add_row(f"{entry.date}\n[dim]{entry.precision or ''}[/]", event, who, where, killed, reports)
     return table
