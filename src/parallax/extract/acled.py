@@ -34,7 +34,8 @@ class AcledClassifier:
         self.intercept = z["intercept"]
         self.classes = json.loads(str(z["classes"]))
 
-    def _vector(self, text: str) -> np.ndarray:
+    def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The text's sparse TF-IDF row: (feature indices, l2-normalised sublinear tf-idf values)."""
         toks = _TOKEN.findall(text.lower())
         grams = toks + [f"{a} {b}" for a, b in zip(toks, toks[1:])]
         counts: dict[int, int] = {}
@@ -42,14 +43,14 @@ class AcledClassifier:
             j = self.index.get(g)
             if j is not None:
                 counts[j] = counts.get(j, 0) + 1
-        v = np.zeros(len(self.idf), dtype=np.float32)
-        for j, c in counts.items():
-            v[j] = (1.0 + np.log(c)) * self.idf[j]
-        n = np.linalg.norm(v)
-        return v / n if n else v
+        idx = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self.idf[idx]
+        n = np.linalg.norm(values)
+        return idx, values / n if n else values
 
     def scores(self, text: str) -> dict[str, float]:
-        z = self.coef @ self._vector(text) + self.intercept
+        idx, values = self._vector(text)
+        z = self.coef[:, idx] @ values + self.intercept
         p = np.exp(z - z.max())
         p /= p.sum()
         return dict(zip(self.classes, p.tolist()))
