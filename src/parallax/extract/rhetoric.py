@@ -46,10 +46,11 @@ import numpy as np
 from spacy.tokens import Doc, Token
 
 from ..model import Article, Technique
+from ..resources import MODELS_DIR
 from . import extractor
 from .tokens import TokenTable, token_table
 
-MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "rhetoric"
+MODEL_DIR = MODELS_DIR / "rhetoric"
 
 TECHNIQUES: tuple[str, ...] = (
     "Appeal_to_Authority",
@@ -495,18 +496,24 @@ class TechniqueClassifier:
     @classmethod
     def load(cls, path: Path) -> "TechniqueClassifier":
         with np.load(path, allow_pickle=False) as data:
-            return cls(_strings(data["features"]), data["coef"], data["intercept"], _strings(data["classes"]))
+            return cls._from_arrays(data)
+
+    @classmethod
+    def _from_arrays(cls, data) -> "TechniqueClassifier":
+        return cls(_strings(data["features"]), data["coef"], data["intercept"], _strings(data["classes"]))
+
+    def _arrays(self) -> dict[str, np.ndarray]:
+        """What :meth:`save` stores (a subclass adds its own arrays)."""
+        return {
+            "features": _packed(sorted(self.index, key=self.index.get)),
+            "classes": _packed(self.classes),
+            "coef": self.coef.astype(np.float32),
+            "intercept": self.intercept.astype(np.float32),
+        }
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        feats = sorted(self.index, key=self.index.get)
-        np.savez_compressed(
-            path,
-            features=_packed(feats),
-            classes=_packed(self.classes),
-            coef=self.coef.astype(np.float32),
-            intercept=self.intercept.astype(np.float32),
-        )
+        np.savez_compressed(path, **self._arrays())
 
     def vector(self, feats: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
         """(indices, values) of the known features, l2-normalised as in training."""

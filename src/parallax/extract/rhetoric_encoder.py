@@ -231,23 +231,12 @@ class DenseTechniqueClassifier(_models().TechniqueClassifier):
         self.dense_coef = np.asarray(dense_coef, dtype=np.float64)  # (2 * 384, n_classes)
 
     @classmethod
-    def load(cls, path: Path) -> "DenseTechniqueClassifier":
+    def _from_arrays(cls, data) -> "DenseTechniqueClassifier":
         strings = _models()._strings
-        with np.load(path, allow_pickle=False) as data:
-            return cls(strings(data["features"]), data["coef"], data["intercept"], strings(data["classes"]), data["dense_coef"])
+        return cls(strings(data["features"]), data["coef"], data["intercept"], strings(data["classes"]), data["dense_coef"])
 
-    def save(self, path: Path) -> None:
-        packed = _models()._packed
-        path.parent.mkdir(parents=True, exist_ok=True)
-        feats = sorted(self.index, key=self.index.get)
-        np.savez_compressed(
-            path,
-            features=packed(feats),
-            classes=packed(self.classes),
-            coef=self.coef.astype(np.float32),
-            intercept=self.intercept.astype(np.float32),
-            dense_coef=self.dense_coef.astype(np.float32),
-        )
+    def _arrays(self) -> dict[str, np.ndarray]:
+        return {**super()._arrays(), "dense_coef": self.dense_coef.astype(np.float32)}
 
     def proba(self, feats, dense: np.ndarray | None = None) -> np.ndarray:
         idx, val = self.vector(feats)
