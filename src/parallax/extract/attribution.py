@@ -44,6 +44,7 @@ import os
 import threading
 from pathlib import Path
 
+import numpy as np
 from spacy.tokens import Doc
 
 from ..model import Article, Claim, ClaimContent, ClaimCue, ClaimSource
@@ -51,9 +52,10 @@ from ..resources import MODELS_DIR
 from . import extractor
 from .attribution_coref import Resolution, Resolver
 from .attribution_features import (
+    CUE_TEMPLATES,
     DocFeatures,
     bio_chunks,
-    cue_features,
+    cue_columns,
     doc_features,
     lexicon,
     span_features,
@@ -61,6 +63,7 @@ from .attribution_features import (
 )
 from .attribution_rules import RawAttribution
 from . import attribution_rules
+from .crf import CompiledTemplates, LinearChainCRF
 
 MODEL_DIR = MODELS_DIR
 CUE_MODEL = "attribution-cue.crfsuite"
@@ -99,36 +102,57 @@ def learned_available() -> bool:
     return (_model_dir / CUE_MODEL).is_file() and (_model_dir / SPAN_MODEL).is_file()
 
 
-def _tagger(name: str):
-    tagger = _taggers.get(name)
-    if tagger is None:
+def _loaded(name: str, build):
+    """The model loaded from ``name`` by ``build(path)``, once per process (and per :func:`use_models`)."""
+    model = _taggers.get(name)
+    if model is None:
         with _lock:
-            tagger = _taggers.get(name)
-            if tagger is None:
-                import pycrfsuite
+            model = _taggers.get(name)
+            if model is None:
+                model = _taggers[name] = build(_model_dir / name)
+    return model
 
-                tagger = pycrfsuite.Tagger()
-                tagger.open(str(_model_dir / name))
-                _taggers[name] = tagger
+
+def _open_crfsuite(path: Path):
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
     return tagger
 
 
-# --------------------------------------------------------------------------- finding attributions
+def _cue_model() -> CompiledTemplates:
+    return _loaded(CUE_MODEL, lambda path: CompiledTemplates(LinearChainCRF.from_crfsuite(path), CUE_TEMPLATES))
+
+
+def find_cues(df: DocFeatures) -> list[tuple[int, int]]:
+    """Token ``[start, end)`` of each cue the cue tagger finds, sentence by sentence."""
+    model = _cue_model()
+    sentences = [(start, end) for start, end in df.sent_bounds if end - start >= 2]
+    if not sentences:
+        return []
+    columns, extra = cue_columns(df)
+    emissions = model.emissions(columns, np.asarray(df.sent), extra)
+    per_sentence = [emissions[start:end] for start, end in sentences]
+    found: list[tuple[int, int, int, str]] = []  # (sentence, start, end, first label)
+    for k, ((start, _), labels) in enumerate(zip(sentences, model.crf.viterbi(per_sentence))):
+        found.extend((k, start + a, start + b, labels[a]) for a, b in bio_chunks(labels))
+    # a cue with no word of the cue lexicons must be likely enough (marginal of its first tag)
+    unsure = [f for f in found if CUE_MIN_P > 0 and not _lexical_cue(df, f[1], f[2])]
+    if unsure:
+        which = sorted({f[0] for f in unsure})
+        marginals = dict(zip(which, model.crf.marginals([per_sentence[k] for k in which])))
+        labels = model.crf.labels
+        weak = {
+            f for f in unsure if marginals[f[0]][f[1] - sentences[f[0]][0], labels.index(f[3])] < CUE_MIN_P
+        }
+        found = [f for f in found if f not in weak]
+    return [(a, b) for _, a, b, _ in found]
 
 
 def _learned(df: DocFeatures) -> list[RawAttribution]:
-    cue_tagger = _tagger(CUE_MODEL)
-    span_tagger = _tagger(SPAN_MODEL)
-    cues: list[tuple[int, int]] = []
-    for start, end in df.sent_bounds:
-        if end - start < 2:
-            continue
-        labels = cue_tagger.tag(cue_features(df, start, end))
-        for a, b in bio_chunks(labels):
-            if CUE_MIN_P > 0 and not _lexical_cue(df, start + a, start + b):
-                if cue_tagger.marginal(labels[a], a) < CUE_MIN_P:
-                    continue
-            cues.append((start + a, start + b))
+    span_tagger = _loaded(SPAN_MODEL, _open_crfsuite)
+    cues = find_cues(df)
     cue_tokens = {i for a, b in cues for i in range(a, b)}
     out = []
     for start, end in cues:

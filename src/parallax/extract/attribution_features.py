@@ -23,6 +23,7 @@ from importlib import resources
 
 from spacy.tokens import Doc
 
+from .crf import Template
 from .tokens import token_table
 
 CUE_LABELS = ("O", "B", "I")
@@ -124,11 +125,11 @@ def _shape(text: str) -> str:
 _SHAPES: dict[str, str] = {}
 
 
-def _shape_feature(token_text: str) -> str:
-    feature = "s=" + _shape(token_text)
+def _cached_shape(token_text: str) -> str:
+    shape = _shape(token_text)
     if len(_SHAPES) < 200_000:
-        _SHAPES[token_text] = feature
-    return feature
+        _SHAPES[token_text] = shape
+    return shape
 
 
 def _bucket(n: int) -> str:
@@ -162,6 +163,8 @@ class DocFeatures:
     quote: list[int]  # index of the innermost quotation region holding the token, -1 outside
     quote_mark: list[str]  # "open", "close" or "" for each token
     regions: list[tuple[int, int]]  # quotation regions in tokens, [start, end)
+    quote_state: list[str]  # "open", "close", "in" or "out" for each token
+    shape: list[str]  # each token's shape: "Xx", "d", "Q" (quote mark) ...
     base: list[tuple[str, ...]]
     children: list[list[int]]
     starts: list[int]  # character offset of each token
@@ -270,6 +273,8 @@ def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
 
     # base features, built column by column
     qcol = [qm if qm else ("in" if qr >= 0 else "out") for qm, qr in zip(quote_mark, quote)]
+    get_shape = _SHAPES.get
+    shape = [get_shape(t) or _cached_shape(t) for t in tokens.text]
     hpos = [pos[h] for h in head]
     base: list[tuple[str, ...]] = list(
         zip(
@@ -279,7 +284,7 @@ def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
             ["p=" + x for x in pos],
             ["d=" + x for x in dep],
             ["dp=" + d + "|" + hp for d, hp in zip(dep, hpos)],
-            [_SHAPES.get(t) or _shape_feature(t) for t in map(text.__getitem__, map(slice, starts, ends))],
+            ["s=" + x for x in shape],
             ["q=" + x for x in qcol],
         )
     )
@@ -294,7 +299,8 @@ def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
     for i, more in extra.items():
         base[i] = base[i] + more
     return DocFeatures(
-        doc, lower, lemma, pos, dep, head, sent, bounds, para, quote, quote_mark, regions, base, children, starts, ends, left, right, text
+        doc, lower, lemma, pos, dep, head, sent, bounds, para, quote, quote_mark, regions, qcol, shape, base, children, starts, ends,
+        left, right, text,
     )
 
 
@@ -401,6 +407,99 @@ def cue_features(df: DocFeatures, start: int, end: int) -> list[list[str]]:
                 row.append("nq")
         rows.append(row)
     return rows
+
+
+# The attributes of :func:`cue_features` as templates over the columns of :func:`cue_columns`
+# (the multi-valued ones, a verb's classes or its dependents, come as extra strings).
+CUE_TEMPLATES: tuple[Template, ...] = (
+    Template("b", ("every",), flag=True),
+    *(Template(name, (column,)) for name, column in (
+        ("w", "lower"), ("l", "lemma"), ("p", "pos"), ("d", "dep"), ("s", "shape"), ("q", "quote_state"), ("e", "ent"),
+        ("chs", "child_signal"), ("hl", "head_lemma"), ("hd", "head_dep"),
+    )),
+    Template("dp", ("dep", "head_pos"), (0, 0)),
+    Template("sent0", ("sentence_first",), flag=True),
+    Template("sentN", ("sentence_last",), flag=True),
+    Template("cn", ("cue_noun",), flag=True),
+    Template("docn", ("document_noun",), flag=True),
+    Template("lc", ("content_lemma", "child_signal"), (0, 0)),
+    Template("ld", ("content_lemma", "dep"), (0, 0)),
+    *(Template(f"p{o}", ("pos",), (o,), edge="<edge>") for o in (-2, -1, 1, 2)),
+    *(Template(f"{a}{o}", (column,), (o,)) for o in (-1, 1) for a, column in (("w", "lower"), ("d", "dep"))),
+    Template("bg", ("lemma", "lemma"), (-1, 0)),
+    Template("bg+", ("lemma", "lemma"), (0, 1)),
+    Template("ncolon", ("colon",), (1,), flag=True),
+    Template("sq", ("sentence_quoted",), flag=True),
+)
+
+
+def cue_columns(df: DocFeatures) -> tuple[dict[str, list], list[tuple[int, str]]]:
+    """What :data:`CUE_TEMPLATES` read for every token of the doc, and the attributes they cannot express.
+
+    Scored over the doc's sentences (:attr:`DocFeatures.sent`), these give the same
+    emission scores as :func:`cue_features` sentence by sentence.
+    """
+    lex = lexicon()
+    lemma, pos, dep, lower, head = df.lemma, df.pos, df.dep, df.lower, df.head
+    n = len(lower)
+    extra: list[tuple[int, str]] = []
+    signal: dict[int, set[str]] = {}
+    for c in range(n):
+        h = head[c]
+        if h == c:
+            continue
+        d = dep[c]
+        if d in _CHILD_SIGNAL:
+            signal.setdefault(h, set()).add(d)
+        elif d == "prt":
+            extra.append((h, "prt=" + lower[c]))
+        if d in _QUOTE_CLAUSE and df.quote[c] >= 0 and pos[h] in ("VERB", "AUX"):
+            extra.append((h, "chq=" + d))
+    child_signal = [""] * n
+    for h, deps in signal.items():
+        extra.extend((h, "ch=" + d) for d in deps)
+        child_signal[h] = ",".join(sorted(deps & _CHS))
+    verb_class = lex["verb_class"]
+    for i, lem in enumerate(lemma):
+        for cls in verb_class.get(lem, ()):
+            extra.append((i, "vc=" + cls))
+            extra.append((i, "vcp=" + cls + "|" + pos[i]))
+    cue_nouns, document_nouns = lex["cue_nouns"], lex["document_nouns"]
+    first, last = [False] * n, [False] * n
+    quoted_sentence = [False] * n
+    qm = df.quote_mark
+    for a, b in df.sent_bounds:
+        first[a] = last[b - 1] = True
+        if any(df.quote[i] >= 0 for i in range(a, b)):
+            quoted_sentence[a:b] = [True] * (b - a)
+            for i in range(a, b):
+                # quotation right before ('“...,” said') or right after ('said: “...')
+                if (i - 1 >= a and qm[i - 1] == "close") or (i - 2 >= a and qm[i - 2] == "close"):
+                    extra.append((i, "pq"))
+                if (i + 1 < b and qm[i + 1] == "open") or (i + 2 < b and qm[i + 2] == "open"):
+                    extra.append((i, "nq"))
+    columns: dict[str, list] = {
+        "every": [True] * n,
+        "lower": lower,
+        "lemma": lemma,
+        "pos": pos,
+        "dep": dep,
+        "shape": df.shape,
+        "quote_state": df.quote_state,
+        "ent": [e or None for e in token_table(df.doc).ent],
+        "head_pos": [pos[h] for h in head],
+        "head_lemma": [lemma[h] for h in head],
+        "head_dep": [d + "|" + lemma[h] if p in ("ADP", "PART") else d for d, h, p in zip(dep, head, pos)],
+        "child_signal": child_signal,
+        "content_lemma": [lem if p in ("VERB", "AUX", "NOUN") else None for lem, p in zip(lemma, pos)],
+        "sentence_first": first,
+        "sentence_last": last,
+        "cue_noun": [lem in cue_nouns for lem in lemma],
+        "document_noun": [lem in document_nouns for lem in lemma],
+        "colon": [w == ":" for w in lower],
+        "sentence_quoted": quoted_sentence,
+    }
+    return columns, extra
 
 
 # --------------------------------------------------------------------------- span tagger

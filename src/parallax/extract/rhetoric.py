@@ -37,8 +37,8 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import repeat
+from functools import cached_property, lru_cache
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -48,6 +48,7 @@ from spacy.tokens import Doc, Token
 from ..model import Article, Technique
 from ..resources import MODELS_DIR
 from . import extractor
+from .crf import CompiledTemplates, LinearChainCRF, Template, pack_strings, unpack_strings
 from .tokens import TokenTable, token_table
 
 MODEL_DIR = MODELS_DIR / "rhetoric"
@@ -283,6 +284,80 @@ def segment_features(seg: list[Token], ctx: DocContext, seg_index: int) -> list[
     return rows
 
 
+# The attributes of :func:`segment_features` as templates over the columns of :func:`segment_columns`.
+SI_TEMPLATES: tuple[Template, ...] = (
+    Template("b", ("every",), flag=True),
+    *(Template(name, (column,)) for name, column in (
+        ("w", "low"), ("l", "lem"), ("p", "pos"), ("t", "tag"), ("d", "dep"), ("s", "shape"), ("x3", "x3"),
+        ("hp", "hp"), ("hl", "hl"), ("q", "quoted"), ("sl", "seg_len"), ("ti", "title"), ("e", "ent"),
+        ("pos", "position"), ("v", "val"), ("r", "repeats"),
+    )),
+    Template("vp", ("val", "pos"), (0, 0)),
+    Template("v-1", ("val",), (-1,)),
+    Template("v+1", ("val",), (1,)),
+    Template("!", ("excl",), flag=True),
+    Template("?", ("question",), flag=True),
+    Template("inT", ("in_title",), flag=True),
+    Template("w-1", ("low",), (-1,)),
+    Template("p-1", ("pos",), (-1,)),
+    Template("ww-1", ("low", "low"), (-1, 0)),
+    Template("pp-1", ("pos", "pos"), (-1, 0)),
+    Template("w-2", ("low",), (-2,)),
+    Template("p-2", ("pos",), (-2,)),
+    Template("BOS", ("first",), flag=True),
+    Template("w+1", ("low",), (1,)),
+    Template("p+1", ("pos",), (1,)),
+    Template("ww+1", ("low", "low"), (0, 1)),
+    Template("pp+1", ("pos", "pos"), (0, 1)),
+    Template("w+2", ("low",), (2,)),
+    Template("p+2", ("pos",), (2,)),
+    Template("EOS", ("last",), flag=True),
+)
+
+
+def segment_columns(ctx: DocContext) -> tuple[dict[str, list], np.ndarray]:
+    """What :data:`SI_TEMPLATES` read, for every token of every segment in order, and each token's segment."""
+    A = ctx.attributes()
+    ids = [t.i for seg in ctx.segs for t in seg]
+    gather = itemgetter(*ids) if len(ids) > 1 else (lambda xs: tuple(xs[j] for j in ids))
+    low, lem = gather(A.low), gather(A.lem)
+    columns: dict[str, list] = {
+        name: list(gather(values))
+        for name, values in (("pos", A.pos), ("tag", A.tag), ("dep", A.dep), ("shape", A.shape), ("hp", A.hp), ("hl", A.hl), ("ent", A.ent), ("val", A.val))
+    }
+    columns["low"], columns["lem"] = list(low), list(lem)
+    columns["x3"] = [w[-3:] for w in low]
+    content = gather(A.content)
+    counts, title_lemmas = ctx.lemma_counts, ctx.title_lemmas
+    columns["repeats"] = [_bucket(counts[x], (1, 2, 4, 8)) if c else None for x, c in zip(lem, content)]
+    segment: list[int] = []
+    quoted: list[str] = []
+    per_token: dict[str, list] = {k: [] for k in ("seg_len", "title", "position", "excl", "question", "first", "last", "in_title")}
+    k0 = 0
+    for k, seg in enumerate(ctx.segs):
+        n = len(seg)
+        words = low[k0 : k0 + n]
+        quote = False
+        for w in words:
+            if w in _QUOTES or w == "'":
+                quote = not quote
+            quoted.append(str(quote))
+        segment.extend([k] * n)
+        per_token["seg_len"].extend([_bucket(n, (3, 6, 12, 25, 40))] * n)
+        per_token["title"].extend(["T" if k == 0 else "B"] * n)
+        per_token["position"].extend(str(i) if i < 3 else ("e" + str(n - 1 - i) if n - 1 - i < 3 else "m") for i in range(n))
+        per_token["excl"].extend([("!" in words)] * n)
+        per_token["question"].extend([("?" in words)] * n)
+        per_token["first"].extend(i == 0 for i in range(n))
+        per_token["last"].extend(i == n - 1 for i in range(n))
+        per_token["in_title"].extend(bool(k) and c and x in title_lemmas for x, c in zip(lem[k0 : k0 + n], content[k0 : k0 + n]))
+        k0 += n
+    columns.update(per_token)
+    columns["quoted"] = quoted
+    columns["every"] = [True] * len(ids)
+    return columns, np.array(segment, dtype=np.int64)
+
+
 # --------------------------------------------------------------------------- span (TC) features
 
 
@@ -394,96 +469,6 @@ def normalise_span_text(text: str) -> str:
 # --------------------------------------------------------------------------- models
 
 
-def _packed(strings: Sequence[str]) -> np.ndarray:
-    """Strings as one UTF-8 byte array: npz without pickles."""
-    return np.frombuffer("\n".join(strings).encode("utf-8"), dtype=np.uint8)
-
-
-def _strings(packed: np.ndarray) -> list[str]:
-    return bytes(packed).decode("utf-8").split("\n")
-
-
-class SpanTagger:
-    """A linear-chain CRF (labels O, B, I) decoded with numpy from exported crfsuite weights."""
-
-    def __init__(self, attributes: Sequence[str], weights: np.ndarray, transitions: np.ndarray, labels: Sequence[str]):
-        self.index = {a: i for i, a in enumerate(attributes)}
-        self.weights = np.asarray(weights, dtype=np.float64)
-        self.transitions = np.asarray(transitions, dtype=np.float64)
-        self.labels = list(labels)
-        self.inside = np.array([lab != "O" for lab in self.labels])
-
-    @classmethod
-    def load(cls, path: Path) -> "SpanTagger":
-        with np.load(path, allow_pickle=False) as data:
-            return cls(_strings(data["attributes"]), data["weights"], data["transitions"], _strings(data["labels"]))
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        attrs = sorted(self.index, key=self.index.get)
-        np.savez_compressed(
-            path,
-            attributes=_packed(attrs),
-            labels=_packed(self.labels),
-            weights=self.weights.astype(np.float32),
-            transitions=self.transitions.astype(np.float32),
-        )
-
-    def emissions(self, rows: list[list[str]]) -> np.ndarray:
-        """Summed attribute weights of every token: (tokens, labels)."""
-        get = self.index.get
-        flat = [f for feats in rows for f in feats]
-        ids = np.fromiter(map(get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
-        owners = np.repeat(np.arange(len(rows)), [len(feats) for feats in rows])
-        known = ids >= 0
-        ids, owners = ids[known], owners[known]
-        em = np.zeros((len(rows), len(self.labels)))
-        if len(ids):
-            picked = self.weights[ids]
-            for lab in range(len(self.labels)):
-                em[:, lab] = np.bincount(owners, weights=picked[:, lab], minlength=len(rows))
-        return em
-
-    def marginals(self, rows: list[list[str]]) -> np.ndarray:
-        """P(label) for every token of one segment."""
-        return self.marginals_batch([rows])[0]
-
-    def marginals_batch(self, segments: list[list[list[str]]]) -> list[np.ndarray]:
-        """P(label) for every token of each segment: forward-backward in log space, all segments at once."""
-        if not segments:
-            return []
-        lengths = np.array([len(r) for r in segments])
-        em_flat = self.emissions([row for rows in segments for row in rows])
-        K, T, L = len(segments), int(lengths.max()), len(self.labels)
-        em = np.zeros((K, T, L))
-        offsets = np.concatenate([[0], np.cumsum(lengths)])
-        for k in range(K):
-            em[k, : lengths[k]] = em_flat[offsets[k] : offsets[k + 1]]
-        # scaled forward-backward in the probability domain (each step renormalised), exact and cheap
-        em = np.exp(em - em.max(axis=2, keepdims=True))
-        trans = np.exp(self.transitions - self.transitions.max())
-        alpha = np.empty((K, T, L))
-        beta = np.ones((K, T, L))
-        a = em[:, 0]
-        alpha[:, 0] = a / a.sum(axis=1, keepdims=True)
-        for t in range(1, T):
-            a = (alpha[:, t - 1] @ trans) * em[:, t]
-            alpha[:, t] = a / a.sum(axis=1, keepdims=True)
-        done = (np.arange(T)[None, :] >= (lengths - 1)[:, None])  # at or past each segment's last token
-        for t in range(T - 2, -1, -1):
-            b = (em[:, t + 1] * beta[:, t + 1]) @ trans.T
-            b /= b.sum(axis=1, keepdims=True)
-            beta[:, t] = np.where(done[:, t, None], 1.0, b)
-        probs = alpha * beta
-        probs /= probs.sum(axis=2, keepdims=True)
-        return [probs[k, : lengths[k]] for k in range(K)]
-
-
-def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
-    m = np.max(a, axis=axis, keepdims=True)
-    return (m + np.log(np.sum(np.exp(a - m), axis=axis, keepdims=True))).squeeze(axis)
-
-
 class TechniqueClassifier:
     """Multinomial logistic regression over sparse span features (weights exported from scikit-learn)."""
 
@@ -500,13 +485,13 @@ class TechniqueClassifier:
 
     @classmethod
     def _from_arrays(cls, data) -> "TechniqueClassifier":
-        return cls(_strings(data["features"]), data["coef"], data["intercept"], _strings(data["classes"]))
+        return cls(unpack_strings(data["features"]), data["coef"], data["intercept"], unpack_strings(data["classes"]))
 
     def _arrays(self) -> dict[str, np.ndarray]:
         """What :meth:`save` stores (a subclass adds its own arrays)."""
         return {
-            "features": _packed(sorted(self.index, key=self.index.get)),
-            "classes": _packed(self.classes),
+            "features": pack_strings(sorted(self.index, key=self.index.get)),
+            "classes": pack_strings(self.classes),
             "coef": self.coef.astype(np.float32),
             "intercept": self.intercept.astype(np.float32),
         }
@@ -543,7 +528,7 @@ class Settings:
 
 @dataclass
 class RhetoricModel:
-    tagger: SpanTagger
+    tagger: LinearChainCRF
     classifier: TechniqueClassifier
     settings: Settings
 
@@ -555,18 +540,30 @@ class RhetoricModel:
         raw = json.loads(settings_file.read_text()) if settings_file.exists() else {}
         cfg = raw.get(tier, raw.get("fast", {}))
         return cls(
-            SpanTagger.load(directory / "si_crf.npz"),
+            LinearChainCRF.load(directory / "si_crf.npz"),
             TechniqueClassifier.load(directory / "tc_lr.npz"),
             Settings(**cfg),
         )
 
     # -- inference
 
+    @cached_property
+    def templates(self) -> CompiledTemplates:
+        """The SI tagger's weights arranged by :data:`SI_TEMPLATES` (scores without feature strings)."""
+        return CompiledTemplates(self.tagger, SI_TEMPLATES)
+
     def inside_probabilities(self, ctx: DocContext) -> list[tuple[np.ndarray, np.ndarray | None]]:
         """P(inside a technique) and P(begins one) of every token, segment by segment."""
-        marginals = self.tagger.marginals_batch([segment_features(seg, ctx, k) for k, seg in enumerate(ctx.segs)])
-        b = self.tagger.labels.index("B") if "B" in self.tagger.labels else None
-        return [(probs[:, self.tagger.inside].sum(axis=1), probs[:, b] if b is not None else None) for probs in marginals]
+        if not ctx.segs:
+            return []
+        columns, segment = segment_columns(ctx)
+        emissions = self.templates.emissions(columns, segment)
+        bounds = np.cumsum([len(seg) for seg in ctx.segs])[:-1]
+        marginals = self.tagger.marginals(np.split(emissions, bounds))
+        labels = self.tagger.labels
+        inside = np.array([lab != "O" for lab in labels])
+        b = labels.index("B") if "B" in labels else None
+        return [(probs[:, inside].sum(axis=1), probs[:, b] if b is not None else None) for probs in marginals]
 
     def spans(self, doc: Doc, ctx: DocContext | None = None, threshold: float | None = None, probabilities=None) -> list[tuple[int, int, float]]:
         """Technique spans as (start, end, probability) character offsets (``probabilities``: precomputed

@@ -28,6 +28,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ParallaxError
+from .crf import unpack_strings
 
 TOKENIZER_FILE = Path(__file__).resolve().parents[3] / "models" / "rhetoric" / "minilm_tokenizer.json"
 MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
@@ -232,8 +233,9 @@ class DenseTechniqueClassifier(_models().TechniqueClassifier):
 
     @classmethod
     def _from_arrays(cls, data) -> "DenseTechniqueClassifier":
-        strings = _models()._strings
-        return cls(strings(data["features"]), data["coef"], data["intercept"], strings(data["classes"]), data["dense_coef"])
+        return cls(
+            unpack_strings(data["features"]), data["coef"], data["intercept"], unpack_strings(data["classes"]), data["dense_coef"]
+        )
 
     def _arrays(self) -> dict[str, np.ndarray]:
         return {**super()._arrays(), "dense_coef": self.dense_coef.astype(np.float32)}

@@ -35,12 +35,12 @@ from typing import Sequence
 import numpy as np
 
 from ..eval.rhetoric import si_scores
+from ..extract.crf import LinearChainCRF
 from ..extract.rhetoric import (
     MODEL_DIR,
     DocContext,
     RhetoricModel,
     Settings,
-    SpanTagger,
     TechniqueClassifier,
     normalise_span_text,
     segment_features,
@@ -139,7 +139,7 @@ def bio_sequences(article: PtcArticle, ctx: DocContext) -> list[tuple[list[list[
     return out
 
 
-def train_crf(sequences, params: dict | None = None, verbose: bool = False) -> SpanTagger:
+def train_crf(sequences, params: dict | None = None, verbose: bool = False) -> LinearChainCRF:
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=verbose)
@@ -149,21 +149,7 @@ def train_crf(sequences, params: dict | None = None, verbose: bool = False) -> S
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "si.crfsuite")
         trainer.train(path)
-        tagger = pycrfsuite.Tagger()
-        tagger.open(path)
-        info = tagger.info()
-    labels = sorted({lab for _, lab in info.state_features} | {a for a, _ in info.transitions})
-    labels = [lab for lab in ("O", "B", "I") if lab in labels] + [lab for lab in labels if lab not in ("O", "B", "I")]
-    lab_index = {lab: i for i, lab in enumerate(labels)}
-    attrs = sorted({a for a, _ in info.state_features})
-    a_index = {a: i for i, a in enumerate(attrs)}
-    weights = np.zeros((len(attrs), len(labels)), dtype=np.float32)
-    for (a, lab), w in info.state_features.items():
-        weights[a_index[a], lab_index[lab]] = w
-    transitions = np.zeros((len(labels), len(labels)), dtype=np.float32)
-    for (a, b), w in info.transitions.items():
-        transitions[lab_index[a], lab_index[b]] = w
-    return SpanTagger(attrs, weights, transitions, labels)
+        return LinearChainCRF.from_crfsuite(path)
 
 
 def tc_rows(articles: Sequence[PtcArticle], contexts: Sequence[DocContext]) -> tuple[list[Counter], list[str]]:
