@@ -53,12 +53,15 @@ from . import extractor
 from .attribution_coref import Resolution, Resolver
 from .attribution_features import (
     CUE_TEMPLATES,
+    SPAN_LABELS,
+    SPAN_TEMPLATES,
     DocFeatures,
     bio_chunks,
     cue_columns,
     doc_features,
     lexicon,
-    span_features,
+    span_columns,
+    token_columns,
     window,
 )
 from .attribution_rules import RawAttribution
@@ -113,16 +116,12 @@ def _loaded(name: str, build):
     return model
 
 
-def _open_crfsuite(path: Path):
-    import pycrfsuite
-
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(path))
-    return tagger
-
-
 def _cue_model() -> CompiledTemplates:
     return _loaded(CUE_MODEL, lambda path: CompiledTemplates(LinearChainCRF.from_crfsuite(path), CUE_TEMPLATES))
+
+
+def _span_model() -> CompiledTemplates:
+    return _loaded(SPAN_MODEL, lambda path: CompiledTemplates(LinearChainCRF.from_crfsuite(path, SPAN_LABELS), SPAN_TEMPLATES))
 
 
 def find_cues(df: DocFeatures) -> list[tuple[int, int]]:
@@ -151,13 +150,17 @@ def find_cues(df: DocFeatures) -> list[tuple[int, int]]:
 
 
 def _learned(df: DocFeatures) -> list[RawAttribution]:
-    span_tagger = _loaded(SPAN_MODEL, _open_crfsuite)
     cues = find_cues(df)
+    if not cues:
+        return []
+    model = _span_model()
     cue_tokens = {i for a, b in cues for i in range(a, b)}
+    windows = [window(df, start, end) for start, end in cues]
+    columns, sequence, extra, tokens = span_columns(df, cues, windows, cue_tokens)
+    emissions = model.emissions(columns, sequence, extra, token_columns=token_columns(df), tokens=tokens)
+    bounds = np.cumsum([hi - lo for lo, hi in windows])[:-1]
     out = []
-    for start, end in cues:
-        lo, hi = window(df, start, end)
-        labels = span_tagger.tag(span_features(df, lo, hi, start, end, other_cues=cue_tokens))
+    for (start, end), (lo, _), labels in zip(cues, windows, model.crf.viterbi(np.split(emissions, bounds))):
         contents = [(lo + a, lo + b) for a, b in bio_chunks(labels, "C")]
         if not contents:
             continue

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
 from spacy.tokens import Doc
 
 from .crf import Template
@@ -173,6 +174,7 @@ class DocFeatures:
     right: list[int]  # last token of each token's subtree
     text: str = ""
     _anc: dict[int, list[int]] = field(default_factory=dict)
+    _columns: dict[str, list] = field(default_factory=dict)
     _nb: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)
 
     def ancestors(self, i: int) -> list[int]:
@@ -409,28 +411,60 @@ def cue_features(df: DocFeatures, start: int, end: int) -> list[list[str]]:
     return rows
 
 
-# The attributes of :func:`cue_features` as templates over the columns of :func:`cue_columns`
-# (the multi-valued ones, a verb's classes or its dependents, come as extra strings).
-CUE_TEMPLATES: tuple[Template, ...] = (
+# The attributes of the base features (DocFeatures.base) and of the neighbour features as
+# templates over the columns of :func:`token_columns`; both taggers read them.
+BASE_TEMPLATES: tuple[Template, ...] = (
     Template("b", ("every",), flag=True),
     *(Template(name, (column,)) for name, column in (
         ("w", "lower"), ("l", "lemma"), ("p", "pos"), ("d", "dep"), ("s", "shape"), ("q", "quote_state"), ("e", "ent"),
-        ("chs", "child_signal"), ("hl", "head_lemma"), ("hd", "head_dep"),
     )),
     Template("dp", ("dep", "head_pos"), (0, 0)),
     Template("sent0", ("sentence_first",), flag=True),
     Template("sentN", ("sentence_last",), flag=True),
+)
+NEIGHBOUR_TEMPLATES: tuple[Template, ...] = (
+    *(Template(f"p{o}", ("pos",), (o,), edge="<edge>") for o in (-2, -1, 1, 2)),
+    *(Template(f"{a}{o}", (column,), (o,)) for o in (-1, 1) for a, column in (("w", "lower"), ("d", "dep"))),
+)
+# The attributes of :func:`cue_features` (the multi-valued ones, a verb's classes or its
+# dependents, come from :func:`cue_columns` as extra strings).
+CUE_TEMPLATES: tuple[Template, ...] = (
+    *BASE_TEMPLATES,
+    *NEIGHBOUR_TEMPLATES,
+    *(Template(name, (column,)) for name, column in (("chs", "child_signal"), ("hl", "head_lemma"), ("hd", "head_dep"))),
     Template("cn", ("cue_noun",), flag=True),
     Template("docn", ("document_noun",), flag=True),
     Template("lc", ("content_lemma", "child_signal"), (0, 0)),
     Template("ld", ("content_lemma", "dep"), (0, 0)),
-    *(Template(f"p{o}", ("pos",), (o,), edge="<edge>") for o in (-2, -1, 1, 2)),
-    *(Template(f"{a}{o}", (column,), (o,)) for o in (-1, 1) for a, column in (("w", "lower"), ("d", "dep"))),
     Template("bg", ("lemma", "lemma"), (-1, 0)),
     Template("bg+", ("lemma", "lemma"), (0, 1)),
     Template("ncolon", ("colon",), (1,), flag=True),
     Template("sq", ("sentence_quoted",), flag=True),
 )
+
+
+def token_columns(df: DocFeatures) -> dict[str, list]:
+    """Per-token columns of :data:`BASE_TEMPLATES` and :data:`NEIGHBOUR_TEMPLATES` (built once per doc)."""
+    columns = df._columns
+    if not columns:
+        n = len(df.lower)
+        first, last = [False] * n, [False] * n
+        for a, b in df.sent_bounds:
+            first[a] = last[b - 1] = True
+        columns.update(
+            every=[True] * n,
+            lower=df.lower,
+            lemma=df.lemma,
+            pos=df.pos,
+            dep=df.dep,
+            shape=df.shape,
+            quote_state=df.quote_state,
+            ent=[e or None for e in token_table(df.doc).ent],
+            head_pos=[df.pos[h] for h in df.head],
+            sentence_first=first,
+            sentence_last=last,
+        )
+    return columns
 
 
 def cue_columns(df: DocFeatures) -> tuple[dict[str, list], list[tuple[int, str]]]:
@@ -465,11 +499,9 @@ def cue_columns(df: DocFeatures) -> tuple[dict[str, list], list[tuple[int, str]]
             extra.append((i, "vc=" + cls))
             extra.append((i, "vcp=" + cls + "|" + pos[i]))
     cue_nouns, document_nouns = lex["cue_nouns"], lex["document_nouns"]
-    first, last = [False] * n, [False] * n
     quoted_sentence = [False] * n
     qm = df.quote_mark
     for a, b in df.sent_bounds:
-        first[a] = last[b - 1] = True
         if any(df.quote[i] >= 0 for i in range(a, b)):
             quoted_sentence[a:b] = [True] * (b - a)
             for i in range(a, b):
@@ -479,21 +511,11 @@ def cue_columns(df: DocFeatures) -> tuple[dict[str, list], list[tuple[int, str]]
                 if (i + 1 < b and qm[i + 1] == "open") or (i + 2 < b and qm[i + 2] == "open"):
                     extra.append((i, "nq"))
     columns: dict[str, list] = {
-        "every": [True] * n,
-        "lower": lower,
-        "lemma": lemma,
-        "pos": pos,
-        "dep": dep,
-        "shape": df.shape,
-        "quote_state": df.quote_state,
-        "ent": [e or None for e in token_table(df.doc).ent],
-        "head_pos": [pos[h] for h in head],
+        **token_columns(df),
         "head_lemma": [lemma[h] for h in head],
         "head_dep": [d + "|" + lemma[h] if p in ("ADP", "PART") else d for d, h, p in zip(dep, head, pos)],
         "child_signal": child_signal,
         "content_lemma": [lem if p in ("VERB", "AUX", "NOUN") else None for lem, p in zip(lemma, pos)],
-        "sentence_first": first,
-        "sentence_last": last,
         "cue_noun": [lem in cue_nouns for lem in lemma],
         "document_noun": [lem in document_nouns for lem in lemma],
         "colon": [w == ":" for w in lower],
@@ -555,27 +577,35 @@ def window(df: DocFeatures, start: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
-def span_features(
-    df: DocFeatures, lo: int, hi: int, start: int, end: int, other_cues: set[int] | None = None
-) -> list[list[str]]:
-    """Features of tokens ``lo..hi`` for the span tagger, relative to the cue at ``start..end``."""
+@dataclass
+class CueView:
+    """How each token of a span-tagger window ``lo..hi`` stands relative to the cue ``start..end``."""
+
+    rel: list[str]  # "B" before the cue, "C" in it, "A" after it
+    branch: list[str]  # the dependency branch of the cue's head the token hangs from, or its sentence
+    edge: list[str]  # "L"/"R"/"LR": first or last token of that branch (or of its sentence), else ""
+    cue_head: int
+    cue_lemma: str
+    cue_class: str  # the cue verb's classes in the lexicon
+    cue_context: tuple[str, str, str]  # the head's dependency, its clause-taking children, voice
+    adjacent: set[int]  # quotation regions right next to the cue
+    cue_quote: int  # the quotation region holding the cue's head (-1: none)
+
+
+def cue_view(df: DocFeatures, lo: int, hi: int, start: int, end: int) -> CueView:
     h = cue_head(df, start, end)
     hchain = df.ancestors(h)
     hdepth = {j: k for k, j in enumerate(hchain)}
     cue_lemma = df.lemma[h]
     cue_sent = df.sent[h]
-    lex = lexicon()
-    cclass = "|".join(lex["verb_class"].get(cue_lemma, ("none",)))
-    # quotations next to the cue
+    cclass = "|".join(lexicon()["verb_class"].get(cue_lemma, ("none",)))
     adjacent: set[int] = set()
     for r, (a, b) in enumerate(df.regions):
         if b <= start and start - b <= 3 or a >= end and a - end <= 3:
             adjacent.add(r)
-    qcue = df.quote[h]
     # how the cue sits in its sentence: '“...,” he said' (parataxis), 'X said that ...' (ROOT with ccomp)
     cue_deps = sorted({df.dep[c] for c in df.children[h]} & _CHS)
     cue_ctx = (df.dep[h], ",".join(cue_deps), "pass" if any(df.dep[c] == "auxpass" for c in df.children[h]) else "act")
-    rows = []
     rel: list[str] = []
     branch: list[str] = []
     edge: list[str] = []
@@ -615,6 +645,17 @@ def span_features(
                 break
         branch.append(b or "none")
         edge.append(("L" if i == df.left[node] else "") + ("R" if i == df.right[node] else ""))
+    return CueView(rel, branch, edge, h, cue_lemma, cclass, cue_ctx, adjacent, df.quote[h])
+
+
+def span_features(
+    df: DocFeatures, lo: int, hi: int, start: int, end: int, other_cues: set[int] | None = None
+) -> list[list[str]]:
+    """Features of tokens ``lo..hi`` for the span tagger, relative to the cue at ``start..end``."""
+    view = cue_view(df, lo, hi, start, end)
+    rel, branch, edge, h = view.rel, view.branch, view.edge, view.cue_head
+    cue_lemma, cclass, cue_ctx = view.cue_lemma, view.cue_class, view.cue_context
+    rows = []
     for n, i in enumerate(range(lo, hi)):
         r = rel[n]
         br = branch[n]
@@ -649,10 +690,10 @@ def span_features(
             feats.append("br+1=<edge>")
         q = df.quote[i]
         if q >= 0:
-            if q in adjacent:
+            if q in view.adjacent:
                 feats.append("qadj")
                 feats.append("qadj|" + r)
-            if q == qcue:
+            if q == view.cue_quote:
                 feats.append("qcue")
         if other_cues and i in other_cues and not start <= i < end:
             feats.append("ocue")
@@ -662,6 +703,71 @@ def span_features(
             feats.append("xpara")
         rows.append(feats)
     return rows
+
+
+# The attributes of :func:`span_features` as templates over the columns of :func:`span_columns`.
+SPAN_TEMPLATES: tuple[Template, ...] = (
+    *BASE_TEMPLATES,
+    *NEIGHBOUR_TEMPLATES,
+    *(Template(name, (column,)) for name, column in (("r", "rel"), ("rd", "rel_distance"), ("br", "branch"), ("ed", "edge"))),
+    *(Template(name, (a, b), (0, 0)) for name, a, b in (
+        ("brp", "branch", "pos"), ("cl", "cue_lemma", "rel"), ("cc", "cue_class", "rel"), ("rp", "rel", "pos"),
+        ("cd", "cue_dep", "rel"), ("cch", "cue_children", "rel"), ("cv", "cue_voice", "rel"), ("rw", "rel", "lower"),
+        ("eb", "edge", "branch"),
+    )),
+    Template("br-1", ("branch",), (-1,), edge="<edge>"),
+    Template("ed-1", ("edge",), (-1,)),
+    Template("br+1", ("branch",), (1,), edge="<edge>"),
+    *(Template(name, (name,), flag=True) for name in ("qadj", "qcue", "ocue", "snew", "xpara")),
+)
+
+
+def span_columns(
+    df: DocFeatures, cues: list[tuple[int, int]], windows: list[tuple[int, int]], other_cues: set[int]
+) -> tuple[dict[str, list], np.ndarray, list[tuple[int, str]], np.ndarray]:
+    """What :data:`SPAN_TEMPLATES` read for the windows of all ``cues`` at once.
+
+    Returns the per-position columns, the window of each position, the extra
+    attributes and the doc token at each position (the windows, one after another).
+    """
+    columns: dict[str, list] = {name: [] for name in (
+        "rel", "rel_distance", "branch", "edge", "cue_lemma", "cue_class", "cue_dep", "cue_children", "cue_voice",
+        "qadj", "qcue", "ocue", "snew", "xpara",
+    )}
+    sequence: list[int] = []
+    tokens: list[int] = []
+    extra: list[tuple[int, str]] = []
+    sent, para, quote = df.sent, df.para, df.quote
+    for k, ((start, end), (lo, hi)) in enumerate(zip(cues, windows)):
+        view = cue_view(df, lo, hi, start, end)
+        size = hi - lo
+        base = len(tokens)
+        span = range(lo, hi)
+        tokens.extend(span)
+        sequence.extend([k] * size)
+        columns["rel"].extend(view.rel)
+        columns["rel_distance"].extend(
+            r + _bucket(i - start if i < start else (i - end + 1 if i >= end else 0)) for r, i in zip(view.rel, span)
+        )
+        columns["branch"].extend(view.branch)
+        columns["edge"].extend(e or None for e in view.edge)
+        for name, value in (
+            ("cue_lemma", view.cue_lemma), ("cue_class", view.cue_class), ("cue_dep", view.cue_context[0]),
+            ("cue_children", view.cue_context[1]), ("cue_voice", view.cue_context[2]),
+        ):
+            columns[name].extend([value] * size)
+        head_para = para[view.cue_head]
+        for n, i in enumerate(span):
+            q = quote[i]
+            adjacent = q >= 0 and q in view.adjacent
+            columns["qadj"].append(adjacent)
+            if adjacent:
+                extra.append((base + n, "qadj|" + view.rel[n]))
+            columns["qcue"].append(q >= 0 and q == view.cue_quote)
+            columns["ocue"].append(i in other_cues and not start <= i < end)
+            columns["snew"].append(i == lo or sent[i] != sent[i - 1])
+            columns["xpara"].append(para[i] != head_para)
+    return columns, np.array(sequence, dtype=np.int64), extra, np.array(tokens, dtype=np.int64)
 
 
 # --------------------------------------------------------------------------- labels

@@ -51,6 +51,10 @@ def _char_ngrams(token: str) -> tuple[str, ...]:
 def terms(text: str) -> tuple[Counter[str], Counter[str]]:
     """Term counts of one sentence: (word 1-2 grams and cues, character 2-5 grams within words)."""
     tokens = _TOKEN.findall(_normalise(text))
+    return _word_terms(text, tokens), Counter(chain.from_iterable(map(_char_ngrams, tokens)))
+
+
+def _word_terms(text: str, tokens: list[str]) -> Counter[str]:
     words = Counter(tokens)
     words.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:]))
     # Surface cues the n-grams see only diffusely: numbers, dates, names, the speaker's own voice, length.
@@ -63,8 +67,7 @@ def terms(text: str) -> tuple[Counter[str], Counter[str]]:
     if _FIRST_PERSON.intersection(tokens):
         words["#first_person"] += 1
     words[f"#length_{min(len(tokens) // 8, 5)}"] += 1
-    chars = Counter(chain.from_iterable(map(_char_ngrams, tokens)))
-    return words, chars
+    return words
 
 
 class CheckWorthiness:
@@ -74,6 +77,7 @@ class CheckWorthiness:
         # Feature i < len(words) is a word term, the rest character n-grams; each block is
         # l2-normalised on its own, as a union of two vectorisers would be.
         self.indices = ({t: i for i, t in enumerate(words)}, {t: i for i, t in enumerate(chars, start=len(words))})
+        self._token_chars: dict[str, np.ndarray] = {}  # token -> its known character n-grams (with repeats)
         self.idf = idf.astype(np.float64)
         self.coef = coef.astype(np.float64)
         self.intercept = float(intercept)
@@ -102,21 +106,62 @@ class CheckWorthiness:
 
     def vectorise(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """Sparse TF-IDF row of one sentence: (feature indices, values); sublinear tf, l2 per block."""
-        indices, values = [], []
-        for index, counts in zip(self.indices, terms(text)):
-            idx = np.fromiter((index.get(t, -1) for t in counts), dtype=np.int64, count=len(counts))
-            tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-            known = idx >= 0
-            idx = idx[known]
-            weights = (1.0 + np.log(tf[known])) * self.idf[idx]
-            norm = np.linalg.norm(weights)
-            indices.append(idx)
-            values.append(weights / norm if norm > 0 else weights)
-        return np.concatenate(indices), np.concatenate(values)
+        _, idx, values = self.rows([text])
+        return idx, values
+
+    def rows(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sparse TF-IDF rows of many sentences at once: (row, feature index, value) of every entry."""
+        word_rows: list[int] = []
+        word_terms: list[str] = []
+        word_tf: list[int] = []
+        token_rows: list[int] = []
+        char_ids: list[np.ndarray] = []
+        cached = self._token_chars.get
+        for r, text in enumerate(texts):
+            tokens = _TOKEN.findall(_normalise(text))
+            words = _word_terms(text, tokens)
+            word_rows.extend([r] * len(words))
+            word_terms.extend(words)
+            word_tf.extend(words.values())
+            # a sentence's character n-grams are its tokens' (n-grams stay within a word): each token looked up once
+            known_chars = [cached(t) for t in tokens]
+            if any(ids is None for ids in known_chars):
+                known_chars = [self._chars_of(t) if ids is None else ids for ids, t in zip(known_chars, tokens)]
+            char_ids.extend(known_chars)
+            token_rows.extend([r] * len(tokens))
+        get = self.indices[0].get
+        idx = np.fromiter((get(t, -1) for t in word_terms), dtype=np.int64, count=len(word_terms))
+        known = idx >= 0
+        words_block = self._block(np.array(word_rows, dtype=np.int64)[known], idx[known], np.array(word_tf, dtype=np.float64)[known])
+        # character n-gram counts per row: unique (row, n-gram) pairs
+        width = len(self.idf)
+        if char_ids:
+            owners = np.repeat(np.array(token_rows, dtype=np.int64), np.fromiter(map(len, char_ids), dtype=np.int64, count=len(char_ids)))
+            pairs = owners * width + np.concatenate(char_ids)
+        else:
+            pairs = np.zeros(0, dtype=np.int64)
+        pairs, counts = np.unique(pairs, return_counts=True)
+        chars_block = self._block(pairs // width, pairs % width, counts.astype(np.float64))
+        return tuple(np.concatenate([w, c]) for w, c in zip(words_block, chars_block))  # type: ignore[return-value]
+
+    def _chars_of(self, token: str) -> np.ndarray:
+        get = self.indices[1].get
+        ids = np.array([i for i in map(get, _char_ngrams(token)) if i is not None], dtype=np.int64)
+        if len(self._token_chars) < 200_000:
+            self._token_chars[token] = ids
+        return ids
+
+    def _block(self, rows: np.ndarray, idx: np.ndarray, tf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sublinear tf times idf, each row l2-normalised."""
+        weights = (1.0 + np.log(tf)) * self.idf[idx]
+        norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=int(rows.max()) + 1 if len(rows) else 0))
+        scale = np.where(norms[rows] > 0, norms[rows], 1.0) if len(rows) else norms
+        return rows, idx, weights / scale
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """P(check-worthy) for each text."""
-        logits = np.array([self.intercept + values @ self.coef[idx] for idx, values in map(self.vectorise, texts)])
+        rows, idx, values = self.rows(texts)
+        logits = self.intercept + np.bincount(rows, weights=values * self.coef[idx], minlength=len(texts))
         return (1.0 / (1.0 + np.exp(-logits))).tolist()
 
 

@@ -247,16 +247,29 @@ class CompiledTemplates:
         columns: Mapping[str, Sequence[object]],
         sequence: np.ndarray,
         extra: Sequence[tuple[int, str]] = (),
+        *,
+        token_columns: Mapping[str, Sequence[object]] | None = None,
+        tokens: np.ndarray | None = None,
     ) -> np.ndarray:
-        """(tokens, labels) state scores of the tokens of one document.
+        """(positions, labels) state scores of the positions of one document's sequences.
 
-        ``columns``: each column's value per token (flags: truth per token); ``sequence``:
-        the sequence (sentence, segment) each token belongs to, non-decreasing; offsets do
-        not cross sequences. ``extra``: (token, attribute string) for what no template covers.
+        ``columns``: each column's value per position (flags: truth per position); ``sequence``:
+        the sequence (sentence, window) each position belongs to, non-decreasing; offsets do
+        not cross sequences. ``extra``: (position, attribute string) for what no template covers.
+        ``token_columns``: columns given once per document token, read at ``tokens`` (the
+        token at each position), for sequences that repeat tokens (overlapping windows).
         """
         n = len(sequence)
         sequence = np.asarray(sequence)
-        ids = {c: self.column_ids(c, columns[c]) for c in self.vocab}
+
+        def column(name: str, as_ids: bool) -> np.ndarray:
+            if name in columns:
+                values = columns[name]
+                return self.column_ids(name, values) if as_ids else np.asarray(values, dtype=bool)
+            values = token_columns[name]  # type: ignore[index]
+            return (self.column_ids(name, values) if as_ids else np.asarray(values, dtype=bool))[tokens]
+
+        ids = {c: column(c, True) for c in self.vocab}
         positions = np.arange(n)
         shifted: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -272,7 +285,7 @@ class CompiledTemplates:
         for t in self.templates:
             src, inside = shift(t.offsets[0]) if t.offsets[0] else (positions, None)
             if t.flag:
-                present = np.asarray(columns[t.columns[0]], dtype=bool)[src]
+                present = column(t.columns[0], False)[src]
                 if inside is not None:
                     present &= inside
                 row = self.flag_rows.get(t.name)
