@@ -65,6 +65,7 @@ class Resolver:
     documents: list[tuple[int, str, str | None]] = field(default_factory=list)  # (token, lemma, author)
     history: list[tuple[int, Resolution]] = field(default_factory=list)  # resolved sources so far (token, res)
     persons: set[str] = field(default_factory=set)
+    names: dict[str, str] = field(default_factory=dict)  # lowercased canonical name -> the name (first mention's)
 
     def __post_init__(self) -> None:
         df = self.df
@@ -80,6 +81,8 @@ class Resolver:
                         self.by_token[i] = m
         self.mentions.sort(key=lambda m: m.start)
         self.persons = {m.canonical for m in self.mentions if m.label == "PERSON"}
+        for m in self.mentions:
+            self.names.setdefault(m.canonical.lower(), m.canonical)
         self._roles_and_gender()
         self._documents()
 
@@ -351,7 +354,7 @@ class Resolver:
         if res.resolved is None and res.type in ("organisation", "person") and df.pos[head] == "PROPN":
             # a name the NER missed here but found elsewhere
             key = self._text(*self._trim(a, b)).lower()
-            res.resolved = next((m.canonical for m in self.mentions if m.canonical.lower() == key), None)
+            res.resolved = self.names.get(key)
         self.history.append((a, res))
         return res
 

@@ -166,7 +166,6 @@ class DocFeatures:
     regions: list[tuple[int, int]]  # quotation regions in tokens, [start, end)
     quote_state: list[str]  # "open", "close", "in" or "out" for each token
     shape: list[str]  # each token's shape: "Xx", "d", "Q" (quote mark) ...
-    base: list[tuple[str, ...]]
     children: list[list[int]]
     starts: list[int]  # character offset of each token
     ends: list[int]  # character offset after each token
@@ -176,6 +175,37 @@ class DocFeatures:
     _anc: dict[int, list[int]] = field(default_factory=dict)
     _columns: dict[str, list] = field(default_factory=dict)
     _nb: dict[int, list[tuple[str, ...]]] = field(default_factory=dict)
+    _base: list[tuple[str, ...]] = field(default_factory=list)
+
+    @property
+    def base(self) -> list[tuple[str, ...]]:
+        """Each token's base feature strings (the taggers' training features; inference reads the columns)."""
+        if not self._base:
+            hpos = [self.pos[h] for h in self.head]
+            base = list(
+                zip(
+                    ["b"] * len(self.lower),
+                    ["w=" + x for x in self.lower],
+                    ["l=" + x for x in self.lemma],
+                    ["p=" + x for x in self.pos],
+                    ["d=" + x for x in self.dep],
+                    ["dp=" + d + "|" + hp for d, hp in zip(self.dep, hpos)],
+                    ["s=" + x for x in self.shape],
+                    ["q=" + x for x in self.quote_state],
+                )
+            )
+            # the few tokens with more: entity type, first or last of a sentence
+            extra: dict[int, tuple[str, ...]] = {}
+            for i, e in enumerate(token_table(self.doc).ent):
+                if e:
+                    extra[i] = ("e=" + e,)
+            for a, b in self.sent_bounds:
+                extra[a] = extra.get(a, ()) + ("sent0",)
+                extra[b - 1] = extra.get(b - 1, ()) + ("sentN",)
+            for i, more in extra.items():
+                base[i] = base[i] + more
+            self._base = base
+        return self._base
 
     def ancestors(self, i: int) -> list[int]:
         """The token and its heads up to the sentence root."""
@@ -206,7 +236,6 @@ def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
     pos_ids_space = [p == "SPACE" for p in pos]
     dep = tokens.dep
     head = tokens.head
-    ent = tokens.ent
     starts = tokens.start
     ends = tokens.end
     if text is None:
@@ -277,31 +306,8 @@ def doc_features(doc: Doc, text: str | None = None) -> DocFeatures:
     qcol = [qm if qm else ("in" if qr >= 0 else "out") for qm, qr in zip(quote_mark, quote)]
     get_shape = _SHAPES.get
     shape = [get_shape(t) or _cached_shape(t) for t in tokens.text]
-    hpos = [pos[h] for h in head]
-    base: list[tuple[str, ...]] = list(
-        zip(
-            ["b"] * n,
-            ["w=" + x for x in lower],
-            ["l=" + x for x in lemma],
-            ["p=" + x for x in pos],
-            ["d=" + x for x in dep],
-            ["dp=" + d + "|" + hp for d, hp in zip(dep, hpos)],
-            ["s=" + x for x in shape],
-            ["q=" + x for x in qcol],
-        )
-    )
-    # the few tokens with more: entity type, first or last of a sentence
-    extra: dict[int, tuple[str, ...]] = {}
-    for i, e in enumerate(ent):
-        if e:
-            extra[i] = ("e=" + e,)
-    for a, b in bounds:
-        extra[a] = extra.get(a, ()) + ("sent0",)
-        extra[b - 1] = extra.get(b - 1, ()) + ("sentN",)
-    for i, more in extra.items():
-        base[i] = base[i] + more
     return DocFeatures(
-        doc, lower, lemma, pos, dep, head, sent, bounds, para, quote, quote_mark, regions, qcol, shape, base, children, starts, ends,
+        doc, lower, lemma, pos, dep, head, sent, bounds, para, quote, quote_mark, regions, qcol, shape, children, starts, ends,
         left, right, text,
     )
 

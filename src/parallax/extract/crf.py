@@ -89,16 +89,10 @@ class LinearChainCRF:
         flat = [f for feats in rows for f in feats]
         ids = np.fromiter(map(get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
         owners = np.repeat(np.arange(len(rows)), [len(feats) for feats in rows])
-        return self._summed(ids, owners, len(rows))
-
-    def _summed(self, ids: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
         known = ids >= 0
         ids, owners = ids[known], owners[known]
-        em = np.zeros((n, len(self.labels)))
-        if len(ids):
-            picked = self.weights[ids]
-            for lab in range(len(self.labels)):
-                em[:, lab] = np.bincount(owners, weights=picked[:, lab], minlength=n)
+        em = np.zeros((len(rows), len(self.labels)))
+        np.add.at(em, owners, self.weights[ids])
         return em
 
     # -- decoding, many sequences at once: emissions padded to (sequences, longest, labels)
@@ -230,6 +224,8 @@ class CompiledTemplates:
             for i, row in entries:
                 table[i] = row
             self.unary[name] = table
+        # the state weights with a zero row last: row -1 (no attribute) adds nothing
+        self._weights = np.vstack([crf.weights, np.zeros((1, len(crf.labels)))])
         self.pairs: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
         for name, entries in pairs.items():
             width = len(self.vocab[by_name[name].columns[1]]) + 1
@@ -280,44 +276,39 @@ class CompiledTemplates:
                 shifted[offset] = (src, (positions + offset == src) & (sequence[src] == sequence))
             return shifted[offset]
 
-        found_rows: list[np.ndarray] = []
-        owners: list[np.ndarray] = []
-        for t in self.templates:
+        # one attribute row per template and position (-1: none, which reads the zero row at the end)
+        rows = np.full((n, len(self.templates)), _ABSENT, dtype=np.int64)
+        for k, t in enumerate(self.templates):
             src, inside = shift(t.offsets[0]) if t.offsets[0] else (positions, None)
             if t.flag:
-                present = column(t.columns[0], False)[src]
-                if inside is not None:
-                    present &= inside
                 row = self.flag_rows.get(t.name)
                 if row is not None:
-                    hit = np.flatnonzero(present)
-                    found_rows.append(np.full(len(hit), row, dtype=np.int64))
-                    owners.append(hit)
+                    present = column(t.columns[0], False)[src]
+                    if inside is not None:
+                        present &= inside
+                    rows[present, k] = row
                 continue
             first = ids[t.columns[0]][src]
             if inside is not None:
                 edge = self.vocab[t.columns[0]][t.edge] if t.edge is not None else _ABSENT
                 first = np.where(inside, first, edge)
             if len(t.columns) == 1:
-                rows = self.unary[t.name][first]
-            else:
-                src2, inside2 = shift(t.offsets[1]) if t.offsets[1] else (positions, None)
-                second = ids[t.columns[1]][src2]
-                if inside2 is not None:
-                    second = np.where(inside2, second, _ABSENT)
-                keys, key_rows, width = self.pairs[t.name]
-                rows = np.full(n, _ABSENT, dtype=np.int64)
-                known = (first > 0) & (second > 0)
-                if len(keys) and known.any():
-                    key = first[known] * width + second[known]
-                    at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
-                    rows[known] = np.where(keys[at] == key, key_rows[at], _ABSENT)
-            found_rows.append(rows)
-            owners.append(positions)
+                rows[:, k] = self.unary[t.name][first]
+                continue
+            src2, inside2 = shift(t.offsets[1]) if t.offsets[1] else (positions, None)
+            second = ids[t.columns[1]][src2]
+            if inside2 is not None:
+                second = np.where(inside2, second, _ABSENT)
+            keys, key_rows, width = self.pairs[t.name]
+            known = (first > 0) & (second > 0)
+            if len(keys) and known.any():
+                key = first[known] * width + second[known]
+                at = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+                rows[known, k] = np.where(keys[at] == key, key_rows[at], _ABSENT)
+        weights = self._weights
+        emissions = weights[rows].sum(axis=1)
         if extra:
             get = self.crf.index.get
-            found_rows.append(np.fromiter((get(a, _ABSENT) for _, a in extra), dtype=np.int64, count=len(extra)))
-            owners.append(np.fromiter((i for i, _ in extra), dtype=np.int64, count=len(extra)))
-        if not found_rows:
-            return np.zeros((n, len(self.crf.labels)))
-        return self.crf._summed(np.concatenate(found_rows), np.concatenate(owners), n)
+            found = np.fromiter((get(a, _ABSENT) for _, a in extra), dtype=np.int64, count=len(extra))
+            np.add.at(emissions, np.fromiter((i for i, _ in extra), dtype=np.int64, count=len(extra)), weights[found])
+        return emissions
