@@ -64,3 +64,13 @@ def test_unknown_extractor_name():
 
     with pytest.raises(KeyError, match="unknown extractor"):
         registered(["nope"])
+
+
+def test_models_load_before_the_first_article_and_are_frozen_for_the_collector():
+    import gc
+
+    pipeline = Pipeline(extractors=["entities", "claims"])
+    (result,) = pipeline.analyze([article("Bayramov said the talks failed.")])
+    assert result.claims and result.claims[0].source.resolved == "Bayramov"
+    assert gc.get_freeze_count() > 0  # what warm-up loaded is outside every later full collection
+    assert pipeline.tokens == len(pipeline.nlp("Bayramov said the talks failed."))  # the warm-up article is not counted

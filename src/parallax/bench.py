@@ -24,12 +24,6 @@ from rich.console import Console
 from rich.table import Table
 
 
-WARM_UP = (
-    "Warm-up: Armenia's foreign minister said on Monday that 12 soldiers were killed near Stepanakert, "
-    "according to a statement by the ministry. \"This criminal junta must stop,\" he said."
-)
-
-
 def load_corpus(data: Path, limit: int) -> list[tuple[str, str]]:
     files = sorted(data.rglob("*.txt"))[:limit]
     return [(str(f), f.read_text(encoding="utf-8", errors="replace")) for f in files]
@@ -41,7 +35,7 @@ def _peak_rss_mb() -> float:
 
 def measure(mode: str, data: Path, limit: int, model: str | None, batch_size: int) -> dict:
     """Run one mode over the corpus in this process and return its figures."""
-    from .pipeline import load_nlp
+    from .pipeline import WARM_UP, load_nlp
 
     from .ingest import Extraction, Input, ReadOptions, build_article
     from .pipeline import Pipeline

@@ -6,6 +6,7 @@ English model on another language produces confident nonsense.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import time
 from collections import defaultdict
@@ -33,6 +34,11 @@ DEFAULT_MODEL = "sm"
 DEFAULT_BATCH_SIZE = 16
 # spaCy's parser needs about 1 GB per 100,000 characters; longer texts are refused, not risked.
 MAX_CHARS = 1_000_000
+# One short article that makes every extractor load its models (quotes, a cue, a count, a place, a date).
+WARM_UP = (
+    "Warm-up: Armenia's foreign minister said on Monday that 12 soldiers were killed near Stepanakert, "
+    "according to a statement by the ministry. \"This criminal junta must stop,\" he said."
+)
 
 
 @dataclass(frozen=True)
@@ -93,13 +99,35 @@ class Pipeline:
         # prints them per 1,000 tokens); ``tokens`` counts what was parsed.
         self.timings: dict[str, float] = defaultdict(float)
         self.tokens = 0
+        self._warm = False
 
     @property
     def model_name(self) -> str:
         return f"{self.nlp.meta.get('lang', 'en')}_{self.nlp.meta.get('name', '?')}-{self.nlp.meta.get('version', '?')}"
 
+    def warm_up(self) -> None:
+        """Load every extractor's models now (one short article), then freeze what is loaded for the collector.
+
+        The models are hundreds of thousands of long-lived objects (gazetteer names,
+        feature tables); ``gc.freeze`` keeps every later full collection from walking
+        them again, which otherwise costs about 2% of a batch run.
+        """
+        if self._warm:
+            return
+        self._warm = True
+        article = Article(id="warm-up", source="warm-up", text=WARM_UP)
+        doc = self.nlp(article.text)
+        for _, run in self.extractors:
+            try:
+                run(doc, article)
+            except Exception:  # noqa: BLE001 - a failing extractor reports itself on the real articles
+                pass
+        gc.collect()
+        gc.freeze()
+
     def analyze(self, articles: Iterable[Article]) -> Iterator[Article]:
         """Analyse each English article in place and yield every article in input order."""
+        self.warm_up()
         stream = iter(articles)
         while batch := list(islice(stream, self.batch_size)):
             english = [a for a in batch if self._analysable(a)]
