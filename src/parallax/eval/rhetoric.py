@@ -159,7 +159,7 @@ def _spread(values: Sequence[float]) -> dict:
 
 def speed(model: RhetoricModel, docs, repeat: int = 1) -> dict:
     """Sentences per second of the technique extractor alone (spaCy docs given)."""
-    sentences = sum(len(DocContext(d).segs) for d in docs)
+    sentences = sum(len(DocContext(d).seg_ids) for d in docs)
     t = time.perf_counter()
     for _ in range(repeat):
         for d in docs:
@@ -194,7 +194,7 @@ def pipeline_ratio(corpus_dir: Path, limit: int = 60, batch_size: int = 16, tier
     for doc, article in zip(docs, articles):
         article.techniques = detect(doc, article, tier=tier)
     extra = time.perf_counter() - t1
-    sentences = sum(len(DocContext(d).segs) for d in docs)
+    sentences = sum(len(DocContext(d).seg_ids) for d in docs)
     return {
         "articles": len(docs),
         "sentences": sentences,

@@ -114,21 +114,21 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # --------------------------------------------------------------------------- segments and token features
 
 
-def segments(doc: Doc) -> list[list[Token]]:
-    """The doc's sentences, cut again at line breaks, without whitespace tokens.
+def segments(doc: Doc) -> list[list[int]]:
+    """The doc's sentences, cut again at line breaks, without whitespace tokens (as token indices).
 
     PTC articles have one sentence a line and Parallax articles one paragraph a
     line, so a technique span never usefully crosses a line break.
     """
     table = token_table(doc)
-    out: list[list[Token]] = []
-    current: list[Token] = []
+    out: list[list[int]] = []
+    current: list[int] = []
     for i, (text, space, starts) in enumerate(zip(table.text, table.is_space, table.sent_start)):
         if (starts or (space and "\n" in text)) and current:
             out.append(current)
             current = []
         if not space:
-            current.append(doc[i])
+            current.append(i)
     if current:
         out.append(current)
     return out
@@ -181,24 +181,31 @@ def content_words(table: TokenTable) -> list[bool]:
 
 
 class DocContext:
-    """Article-level facts the features read: lemma counts and lowercased text."""
+    """Article-level facts the features read: segments, lemma counts and lowercased text."""
 
-    def __init__(self, doc: Doc, segs: list[list[Token]] | None = None):
+    def __init__(self, doc: Doc):
         self.doc = doc
-        self.segs = segs if segs is not None else segments(doc)
+        self.table = token_table(doc)
+        self.seg_ids = segments(doc)
         self._attrs: _TokenAttributes | None = None
         attrs = self.attributes()
         self.lemma_counts: Counter[str] = Counter(lem for lem, c in zip(attrs.lem, attrs.content) if c)
-        self.title_lemmas = {attrs.lem[t.i] for t in self.segs[0]} if self.segs else set()
-        self.text = token_table(doc).doc_text
+        self.title_lemmas = {attrs.lem[i] for i in self.seg_ids[0]} if self.seg_ids else set()
+        self.text = self.table.doc_text
         self.lower = self.text.lower()
-        self.seg_of: dict[int, int] = {}
-        self.tokens: list[Token] = []
-        for k, seg in enumerate(self.segs):
-            for t in seg:
-                self.seg_of[t.i] = k
-            self.tokens.extend(seg)
-        self.ends = [t.idx + len(t) for t in self.tokens]
+        self.seg_of = [-1] * len(doc)
+        for k, seg in enumerate(self.seg_ids):
+            for i in seg:
+                self.seg_of[i] = k
+        self.tokens = [i for seg in self.seg_ids for i in seg]
+        ends = self.table.end
+        self.ends = [ends[i] for i in self.tokens]
+
+    @cached_property
+    def segs(self) -> list[list[Token]]:
+        """The segments as spaCy tokens (training and the accurate tier read them)."""
+        doc = self.doc
+        return [[doc[i] for i in seg] for seg in self.seg_ids]
 
     def attributes(self) -> "_TokenAttributes":
         """Per-token strings the CRF features read, computed once per doc."""
@@ -206,14 +213,15 @@ class DocContext:
             self._attrs = _TokenAttributes(self.doc)
         return self._attrs
 
-    def tokens_in(self, start: int, end: int) -> list[Token]:
+    def tokens_in(self, start: int, end: int) -> list[int]:
         """The non-space tokens overlapping the character range [start, end)."""
         out = []
+        starts = self.table.start
         for j in range(bisect_right(self.ends, start), len(self.tokens)):
-            t = self.tokens[j]
-            if t.idx >= end:
+            i = self.tokens[j]
+            if starts[i] >= end:
                 break
-            out.append(t)
+            out.append(i)
         return out
 
 
@@ -318,7 +326,7 @@ SI_TEMPLATES: tuple[Template, ...] = (
 def segment_columns(ctx: DocContext) -> tuple[dict[str, list], np.ndarray]:
     """What :data:`SI_TEMPLATES` read, for every token of every segment in order, and each token's segment."""
     A = ctx.attributes()
-    ids = [t.i for seg in ctx.segs for t in seg]
+    ids = ctx.tokens
     gather = itemgetter(*ids) if len(ids) > 1 else (lambda xs: tuple(xs[j] for j in ids))
     low, lem = gather(A.low), gather(A.lem)
     columns: dict[str, list] = {
@@ -334,7 +342,7 @@ def segment_columns(ctx: DocContext) -> tuple[dict[str, list], np.ndarray]:
     quoted: list[str] = []
     per_token: dict[str, list] = {k: [] for k in ("seg_len", "title", "position", "excl", "question", "first", "last", "in_title")}
     k0 = 0
-    for k, seg in enumerate(ctx.segs):
+    for k, seg in enumerate(ctx.seg_ids):
         n = len(seg)
         words = low[k0 : k0 + n]
         quote = False
@@ -376,16 +384,18 @@ def span_features(ctx: DocContext, start: int, end: int, span_texts: Counter[str
     if not toks:
         f["empty"] = 1.0
         return f
-    low = [t.lower_ for t in toks]
-    for w, t in zip(low, toks):
+    T, A = ctx.table, ctx.attributes()
+    lem, is_alpha = A.lem, T.is_alpha
+    low = [T.lower[i] for i in toks]
+    for w, i in zip(low, toks):
         f["u=" + w] = 1.0
-        f["l=" + t.lemma_.lower()] = 1.0
-        if t.is_alpha:
+        f["l=" + lem[i]] = 1.0
+        if is_alpha[i]:
             for g in _char_ngrams(w):
                 f["c=" + g] = 0.3
     for a, b in zip(low, low[1:]):
         f["b=" + a + "|" + b] = 1.0
-    pos = [t.pos_ for t in toks]
+    pos = [T.pos[i] for i in toks]
     for a, b in zip(pos, pos[1:]):
         f["pb=" + a + "|" + b] = 0.5
     f["f=" + low[0]] = 1.0
@@ -394,9 +404,9 @@ def span_features(ctx: DocContext, start: int, end: int, span_texts: Counter[str
     f["zp=" + pos[-1]] = 1.0
     n = len(toks)
     f["len=" + _bucket(n, (1, 2, 3, 5, 8, 15, 25))] = 1.0
-    words = [t for t in toks if t.is_alpha]
+    words = [i for i in toks if is_alpha[i]]
     lexicon = sentiment_lexicon()
-    vals = [lexicon.get(t.lower_, lexicon.get(t.lemma_.lower())) for t in words]
+    vals = [lexicon.get(T.lower[i], lexicon.get(lem[i])) for i in words]
     vals = [v for v in vals if v is not None]
     if vals:
         f["vneg=" + _bucket(sum(v <= -1.0 for v in vals), (0, 1, 2))] = 1.0
@@ -404,9 +414,9 @@ def span_features(ctx: DocContext, start: int, end: int, span_texts: Counter[str
         f["vmin=" + str(_valence(min(vals)))] = 1.0
     else:
         f["vnone"] = 1.0
-    if words and all(t.text[:1].isupper() for t in words):
+    if words and all(T.text[i][:1].isupper() for i in words):
         f["allTitle"] = 1.0
-    if any(t.text.isupper() and len(t) > 1 for t in words):
+    if any(T.text[i].isupper() and len(T.text[i]) > 1 for i in words):
         f["caps"] = 1.0
     for ch, name in (("!", "excl"), ("?", "qm")):
         if ch in text:
@@ -414,44 +424,43 @@ def span_features(ctx: DocContext, start: int, end: int, span_texts: Counter[str
     if any(c in _QUOTES for c in text):
         f["quote"] = 1.0
     # root of the span and entities in it
-    ids = {t.i for t in toks}
-    roots = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
-    root = roots[0]
-    f["root=" + root.lemma_.lower()] = 1.0
-    f["rootd=" + root.dep_] = 1.0
-    f["rootp=" + root.pos_] = 1.0
-    for t in toks:
-        if t.ent_type_:
-            f["ent=" + t.ent_type_] = 1.0
+    ids = set(toks)
+    root = next(i for i in toks if T.head[i] not in ids or T.head[i] == i)
+    f["root=" + lem[root]] = 1.0
+    f["rootd=" + T.dep[root]] = 1.0
+    f["rootp=" + T.pos[root]] = 1.0
+    for i in toks:
+        if T.ent[i]:
+            f["ent=" + T.ent[i]] = 1.0
     # the segment it sits in: coverage and context words
-    k = ctx.seg_of.get(toks[0].i)
-    if k is not None:
-        seg = ctx.segs[k]
-        content = [t for t in seg if not t.is_punct]
-        inside = sum(1 for t in content if t.i in ids)
+    k = ctx.seg_of[toks[0]]
+    if k >= 0:
+        seg = ctx.seg_ids[k]
+        content = [i for i in seg if not T.is_punct[i]]
+        inside = sum(1 for i in content if i in ids)
         cover = inside / max(1, len(content))
         f["cov=" + _bucket(int(cover * 10), (2, 5, 8, 9))] = 1.0
         if k == 0:
             f["title"] = 1.0
-        left = [t for t in seg if t.i < toks[0].i][-4:]
-        right = [t for t in seg if t.i > toks[-1].i][:4]
+        left = [i for i in seg if i < toks[0]][-4:]
+        right = [i for i in seg if i > toks[-1]][:4]
         f["segp=" + ("first" if not left else "last" if not right else "mid")] = 1.0
-        for t in left:
-            f["cl=" + t.lemma_.lower()] = 0.5
-        for t in right:
-            f["cr=" + t.lemma_.lower()] = 0.5
+        for i in left:
+            f["cl=" + lem[i]] = 0.5
+        for i in right:
+            f["cr=" + lem[i]] = 0.5
         if left:
-            f["l1=" + left[-1].lower_] = 1.0
+            f["l1=" + T.lower[left[-1]]] = 1.0
         if right:
-            f["r1=" + right[0].lower_] = 1.0
-        for t in seg:
-            if t.i not in ids and t.is_alpha:
-                f["s=" + t.lemma_.lower()] = 0.2
+            f["r1=" + T.lower[right[0]]] = 1.0
+        for i in seg:
+            if i not in ids and is_alpha[i]:
+                f["s=" + lem[i]] = 0.2
     # repetition: how often the span's text recurs in the article
     key = text.lower().strip()
     reps = ctx.lower.count(key) if key else 0
     f["rep=" + _bucket(reps, (1, 2, 3, 5))] = 1.0
-    lemmas = [t.lemma_.lower() for t in words if not t.is_stop and len(t) > 2]
+    lemmas = [lem[i] for i in words if not T.is_stop[i] and len(T.text[i]) > 2]
     if lemmas:
         m = max(ctx.lemma_counts[x] for x in lemmas)
         f["lrep=" + _bucket(m, (1, 2, 3, 5, 8))] = 1.0
@@ -554,11 +563,11 @@ class RhetoricModel:
 
     def inside_probabilities(self, ctx: DocContext) -> list[tuple[np.ndarray, np.ndarray | None]]:
         """P(inside a technique) and P(begins one) of every token, segment by segment."""
-        if not ctx.segs:
+        if not ctx.seg_ids:
             return []
         columns, segment = segment_columns(ctx)
         emissions = self.templates.emissions(columns, segment)
-        bounds = np.cumsum([len(seg) for seg in ctx.segs])[:-1]
+        bounds = np.cumsum([len(seg) for seg in ctx.seg_ids])[:-1]
         marginals = self.tagger.marginals(np.split(emissions, bounds))
         labels = self.tagger.labels
         inside = np.array([lab != "O" for lab in labels])
@@ -572,19 +581,20 @@ class RhetoricModel:
         threshold = self.settings.threshold if threshold is None else threshold
         out: list[tuple[int, int, float]] = []
         probabilities = self.inside_probabilities(ctx) if probabilities is None else probabilities
-        for seg, (inside, begin) in zip(ctx.segs, probabilities):
+        T = ctx.table
+        for seg, (inside, begin) in zip(ctx.seg_ids, probabilities):
             i, n = 0, len(seg)
             while i < n:
-                if inside[i] < threshold or seg[i].is_punct and not _opens_span(seg[i]):
+                if inside[i] < threshold or T.is_punct[seg[i]] and T.text[seg[i]] not in _QUOTES:
                     i += 1
                     continue
                 j = i + 1
                 while j < n and inside[j] >= threshold and not (begin is not None and begin[j] > 0.5 and j > i):
                     j += 1
                 last = j - 1
-                while last > i and seg[last].is_punct and seg[last].text not in ("!", "?") and seg[last].text not in _QUOTES:
+                while last > i and T.is_punct[seg[last]] and T.text[seg[last]] not in ("!", "?") and T.text[seg[last]] not in _QUOTES:
                     last -= 1
-                out.append((seg[i].idx, seg[last].idx + len(seg[last]), float(inside[i : last + 1].mean())))
+                out.append((T.start[seg[i]], T.end[seg[last]], float(inside[i : last + 1].mean())))
                 i = j
         return out
 
@@ -659,9 +669,10 @@ _PATTERNS = _phrase_patterns()
 
 def lexicon_hits(ctx: DocContext) -> list[tuple[int, int, str]]:
     """(start, end, technique) of every lexicon match."""
+    T, lem = ctx.table, ctx.attributes().lem
     out: list[tuple[int, int, str]] = []
-    for seg in ctx.segs:
-        words = [(t, t.lower_.replace("’", "'")) for t in seg if not t.is_punct or t.text in ("'", "’")]
+    for seg in ctx.seg_ids:
+        words = [(i, T.lower[i].replace("’", "'")) for i in seg if not T.is_punct[i] or T.text[i] in ("'", "’")]
         low = [w for _, w in words]
         joined = " ".join(low)
         for pattern, tech in _PATTERNS:
@@ -669,25 +680,24 @@ def lexicon_hits(ctx: DocContext) -> list[tuple[int, int, str]]:
             if needle not in joined:
                 continue
             n = len(pattern)
-            for i in range(len(low) - n + 1):
+            for k in range(len(low) - n + 1):
                 # spaCy splits "don't" as "do" "n't"; compare on the regex words of the tokens
-                if tuple(_WORD.findall(" ".join(low[i : i + n]))) == pattern:
-                    first, last = words[i][0], words[i + n - 1][0]
-                    end = last.idx + len(last)
-                    nxt = last.i + 1
-                    if nxt < len(ctx.doc) and ctx.doc[nxt].text in ("!", "."):
-                        end = ctx.doc[nxt].idx + 1
-                    out.append((first.idx, end, tech))
-        for t in seg:
-            if t.pos_ in ("NOUN", "PROPN") and t.lemma_.lower() in PEJORATIVES:
-                mods = [c for c in t.lefts if c.dep_ in ("amod", "compound") and c.pos_ in ("ADJ", "NOUN", "VERB")]
-                start = min([t.idx] + [c.idx for c in mods if t.i - c.i <= 3])
-                out.append((start, t.idx + len(t), "Name_Calling,Labeling"))
+                if tuple(_WORD.findall(" ".join(low[k : k + n]))) == pattern:
+                    first, last = words[k][0], words[k + n - 1][0]
+                    end = T.end[last]
+                    nxt = last + 1
+                    if nxt < len(T) and T.text[nxt] in ("!", "."):
+                        end = T.start[nxt] + 1
+                    out.append((T.start[first], end, tech))
+        for i in seg:
+            if T.pos[i] in ("NOUN", "PROPN") and lem[i] in PEJORATIVES:
+                # adjective or noun modifiers at most three tokens before: 'corrupt regime'
+                mods = [
+                    j for j in range(max(0, i - 3), i)
+                    if T.head[j] == i and T.dep[j] in ("amod", "compound") and T.pos[j] in ("ADJ", "NOUN", "VERB")
+                ]
+                out.append((min([T.start[i]] + [T.start[j] for j in mods]), T.end[i], "Name_Calling,Labeling"))
     return out
-
-
-def _opens_span(tok: Token) -> bool:
-    return tok.text in _QUOTES
 
 
 @lru_cache(maxsize=2)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_ALPHA, IS_SPACE, IS_STOP, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START, SPACY, TAG
+from spacy.attrs import DEP, ENT_TYPE, HEAD, IDX, IS_ALPHA, IS_PUNCT, IS_SPACE, IS_STOP, LEMMA, LENGTH, LOWER, ORTH, POS, SENT_START, SPACY, TAG
 from spacy.tokens import Doc
 
 _KEY = "parallax.tokens"
-_ATTRS = (ORTH, LOWER, LEMMA, POS, TAG, DEP, HEAD, ENT_TYPE, IDX, LENGTH, SENT_START, IS_ALPHA, IS_STOP, IS_SPACE, SPACY)
+_ATTRS = (ORTH, LOWER, LEMMA, POS, TAG, DEP, HEAD, ENT_TYPE, IDX, LENGTH, SENT_START, IS_ALPHA, IS_STOP, IS_SPACE, IS_PUNCT, SPACY)
 
 _STRINGS: dict[int, str] = {}
 
@@ -50,6 +50,7 @@ class TokenTable:
     is_alpha: list[bool]
     is_stop: list[bool]
     is_space: list[bool]
+    is_punct: list[bool]
     doc_text: str  # ``Doc.text``, which spaCy rebuilds from the tokens on every access
 
     def __len__(self) -> int:
@@ -63,7 +64,7 @@ def token_table(doc: Doc) -> TokenTable:
         n = len(doc)
         matrix = doc.to_array(list(_ATTRS))  # uint64: hash ids; HEAD holds signed offsets
         cols = matrix.T.tolist() if n else [[] for _ in _ATTRS]
-        orth, lower, lemma, pos, tag, dep, _, ent, idx, length, sent_start, alpha, stop, space, trailing = cols
+        orth, lower, lemma, pos, tag, dep, _, ent, idx, length, sent_start, alpha, stop, space, punct, trailing = cols
         head = matrix[:, _ATTRS.index(HEAD)].astype("int64").tolist() if n else []
         text = strings(doc, orth)
         table = TokenTable(
@@ -81,6 +82,7 @@ def token_table(doc: Doc) -> TokenTable:
             is_alpha=[bool(x) for x in alpha],
             is_stop=[bool(x) for x in stop],
             is_space=[bool(x) for x in space],
+            is_punct=[bool(x) for x in punct],
             doc_text="".join(t + " " if sp else t for t, sp in zip(text, trailing)),
         )
         doc.user_data[_KEY] = table
