@@ -135,18 +135,18 @@ class LinearChainCRF:
             return []
         em, lengths = self._padded(emissions)
         K, T, L = em.shape
-        score = em[:, 0].copy()
+        scores = np.empty((K, T, L))
+        scores[:, 0] = em[:, 0]
         back = np.zeros((K, T, L), dtype=np.int64)
-        last_score = np.where((lengths == 1)[:, None], score, 0.0)
+        transitions = self.transitions[None, :, :]
         for t in range(1, T):
-            cand = score[:, :, None] + self.transitions[None, :, :]  # (K, from, to)
-            back[:, t] = cand.argmax(axis=1)
-            score = cand.max(axis=1) + em[:, t]
-            ends = lengths - 1 == t
-            last_score[ends] = score[ends]
+            cand = scores[:, t - 1, :, None] + transitions  # (K, from, to)
+            best = cand.argmax(axis=1)
+            back[:, t] = best
+            scores[:, t] = np.take_along_axis(cand, best[:, None, :], axis=1)[:, 0] + em[:, t]
         path = np.zeros((K, T), dtype=np.int64)
         rows = np.arange(K)
-        path[rows, lengths - 1] = last_score.argmax(axis=1)
+        path[rows, lengths - 1] = scores[rows, lengths - 1].argmax(axis=1)
         for t in range(T - 2, -1, -1):
             inside = t < lengths - 1
             path[inside, t] = back[rows[inside], t + 1, path[inside, t + 1]]
