@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
@@ -24,6 +25,12 @@ def test_span_offsets_checked():
         Span(start=5, end=2, text="")
     with pytest.raises(ValidationError):
         Span(start=0, end=3, text="ab")
+    article = make("Baku said yes.")
+    assert article.span(0, 4) == Span(start=0, end=4, text="Baku")
+    assert type(article.span(*np.array([5, 9])).start) is int  # numpy offsets become ints
+    for start, end in ((5, 2), (-1, 3), (10, 15)):
+        with pytest.raises(ValueError, match="outside the article"):
+            article.span(start, end)
 
 
 def test_article_id_is_stable_under_whitespace_and_unicode_forms():

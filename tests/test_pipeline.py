@@ -66,11 +66,19 @@ def test_unknown_extractor_name():
         registered(["nope"])
 
 
-def test_models_load_before_the_first_article_and_are_frozen_for_the_collector():
+def test_models_load_once_per_process_before_the_first_article_and_are_frozen(monkeypatch):
     import gc
 
+    import parallax.pipeline as pipeline_module
+
+    frozen = []
+    monkeypatch.setattr(pipeline_module, "_WARMED", set())
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
     pipeline = Pipeline(extractors=["entities", "claims"])
     (result,) = pipeline.analyze([article("Bayramov said the talks failed.")])
     assert result.claims and result.claims[0].source.resolved == "Bayramov"
-    assert gc.get_freeze_count() > 0  # what warm-up loaded is outside every later full collection
+    assert frozen == [True]  # what warm-up loaded is kept out of every later full collection
     assert pipeline.tokens == len(pipeline.nlp("Bayramov said the talks failed."))  # the warm-up article is not counted
+    Pipeline(extractors=["entities"]).analyze_one(article("Baku."))  # nothing new to load: no second warm-up
+    Pipeline(extractors=["entities", "claims", "times"]).analyze_one(article("Baku."))
+    assert frozen == [True, True]

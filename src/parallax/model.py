@@ -230,8 +230,11 @@ class Article(_Model):
         return self
 
     def span(self, start: int, end: int) -> Span:
-        """A span of this article's text."""
-        return Span(start=start, end=end, text=self.text[start:end])
+        """A span of this article's text (offsets checked here: extractors make tens of thousands)."""
+        start, end = int(start), int(end)
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span [{start}, {end}) outside the article's text ({len(self.text)} characters)")
+        return Span.model_construct(start=start, end=end, text=self.text[start:end])
 
     def iter_spans(self) -> Iterator[Span]:
         """Every span the article holds, in no particular order."""

@@ -34,6 +34,8 @@ DEFAULT_MODEL = "sm"
 DEFAULT_BATCH_SIZE = 16
 # spaCy's parser needs about 1 GB per 100,000 characters; longer texts are refused, not risked.
 MAX_CHARS = 1_000_000
+# Extractors whose models this process has loaded on the warm-up article (and frozen for the collector).
+_WARMED: set[str] = set()
 # One short article that makes every extractor load its models (quotes, a cue, a count, a place, a date).
 WARM_UP = (
     "Warm-up: Armenia's foreign minister said on Monday that 12 soldiers were killed near Stepanakert, "
@@ -99,7 +101,6 @@ class Pipeline:
         # prints them per 1,000 tokens); ``tokens`` counts what was parsed.
         self.timings: dict[str, float] = defaultdict(float)
         self.tokens = 0
-        self._warm = False
 
     @property
     def model_name(self) -> str:
@@ -112,9 +113,9 @@ class Pipeline:
         feature tables); ``gc.freeze`` keeps every later full collection from walking
         them again, which otherwise costs about 2% of a batch run.
         """
-        if self._warm:
-            return
-        self._warm = True
+        if all(name in _WARMED for name, _ in self.extractors):
+            return  # another pipeline of this process already loaded these (``parallax.analyze`` makes one per call)
+        _WARMED.update(name for name, _ in self.extractors)
         article = Article(id="warm-up", source="warm-up", text=WARM_UP)
         doc = self.nlp(article.text)
         for _, run in self.extractors:
