@@ -154,9 +154,9 @@ class CheckWorthiness:
     def _block(self, rows: np.ndarray, idx: np.ndarray, tf: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Sublinear tf times idf, each row l2-normalised."""
         weights = (1.0 + np.log(tf)) * self.idf[idx]
-        norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=int(rows.max()) + 1 if len(rows) else 0))
-        scale = np.where(norms[rows] > 0, norms[rows], 1.0) if len(rows) else norms
-        return rows, idx, weights / scale
+        norms = np.sqrt(np.bincount(rows, weights=weights * weights))
+        norms[norms == 0] = 1.0
+        return rows, idx, weights / norms[rows]
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """P(check-worthy) for each text."""
