@@ -165,7 +165,7 @@ def test_accurate_tier_detects_techniques_with_minilm():
     from parallax.extract.rhetoric_encoder import AccurateRhetoricModel, DocEncoding
 
     model = load_model("accurate")
-    assert isinstance(model, AccurateRhetoricModel) and model.scorer is not None
+    assert isinstance(model, AccurateRhetoricModel) and model.span_tagger is not None
     doc = load_nlp()(SAMPLE)
     ctx = DocContext(doc)
     encoding = DocEncoding.of(ctx)
@@ -191,18 +191,25 @@ def loaded_accurate() -> Article:
 def test_accurate_tier_on_the_loaded_op_ed(loaded_accurate):
     article = loaded_accurate
     assert len(article.techniques) >= 10
-    for phrase in ("criminal junta", "poisoned their brains", "worth no more than a piece of cloth"):
+    for phrase in ("criminal junta", "poisoned their brains"):
         assert _flagged(article, phrase, ("Name_Calling,Labeling", "Loaded_Language")), phrase
+    # flagged inside the whole clause "the illegal junta should fold up its so-called flag, worth no
+    # more than a piece of cloth, and vacate our lands", which the classifier calls Flag-Waving
+    assert _flagged(article, "worth no more than a piece of cloth")
     assert _flagged(article, "Enough already!", ("Slogans", "Thought-terminating_Cliches"))
 
 
-@pytest.mark.xfail(reason="known miss of both tiers: the metaphor is out of PTC's domain", strict=False)
+@pytest.mark.xfail(
+    reason="known miss of both tiers: the fine-tuned tagger gives 'den of poison' P(inside) ~0.23, "
+    "mixed with the CRF's ~0.05 that is 0.12, under the threshold of 0.15",
+    strict=False,
+)
 def test_accurate_tier_flags_den_of_poison(loaded_accurate):
     assert _flagged(loaded_accurate, "den of poison")
 
 
 def test_accurate_tier_calmer_op_ed_has_far_fewer_flags(loaded_accurate):
-    """The contrast the fast tier blurs (see the xfail above): about 15 vs 22 per 1,000 words."""
+    """The contrast the fast tier blurs (see the xfail above): about 10 vs 14 per 1,000 words."""
     hot = rhetoric_summary(loaded_accurate)["density_per_1000_words"]
     cool = rhetoric_summary(_analysed(CALMER, "accurate"))["density_per_1000_words"]
     assert cool < 0.75 * hot, (hot, cool)

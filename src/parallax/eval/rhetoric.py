@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import tempfile
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -236,6 +237,7 @@ def evaluate_rhetoric(
     ``result["accurate"]``.
     """
     from ..train.rhetoric import fit_accurate, fit_models, parse, read_split
+    from ..train.rhetoric_minilm import settings_name
 
     dev = read_split(data_dir, "dev")[: limit or None]
     parse(dev, cache_dir / "ptc_dev.spacy" if cache_dir and not limit else None)
@@ -272,6 +274,9 @@ def evaluate_rhetoric(
         training = read_split(data_dir, "train")
         parse(training, cache_dir / "ptc_train.spacy" if cache_dir else None)
         runs, runs_acc = [], []
+        # fine-tuned span taggers are kept in the cache folder (one per seed and settings), else thrown away
+        scratch = tempfile.TemporaryDirectory(prefix="parallax-taggers-")
+        tagger_dir = cache_dir or Path(scratch.name)
         for seed in range(seeds):
             model, info = fit_models(training, seed, log=log)
             scores = score_model(model, dev, contexts)
@@ -279,11 +284,12 @@ def evaluate_rhetoric(
             runs.append(scores)
             log(f"seed {seed}: SI F1 {scores['si']['f1']}, TC micro {scores['tc']['micro_f1']} macro {scores['tc']['macro_f1']}")
             if accurate:
-                acc, info = fit_accurate(model, training, seed, log=log)
+                acc, info = fit_accurate(model, training, seed, tagger_dir / settings_name(seed), log=log)
                 scores = score_model(acc, dev, contexts)
                 scores.update(threshold=info["threshold"], mix=info["mix"])
                 runs_acc.append(scores)
                 log(f"seed {seed} accurate: SI F1 {scores['si']['f1']}, TC micro {scores['tc']['micro_f1']} macro {scores['tc']['macro_f1']}")
+        scratch.cleanup()
         result["seeds"] = runs
         result["spread"] = _seed_spread(runs)
         if accurate:

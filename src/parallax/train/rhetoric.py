@@ -6,16 +6,21 @@ Writes ``models/rhetoric/si_crf.npz`` (span-identification CRF),
 ``models/rhetoric/tc_lr.npz`` (technique classifier) and
 ``models/rhetoric/settings.json`` (the SI threshold). With ``--tier accurate``
 (needs the ``accurate`` extra too) it adds the accurate tier on top of the fast
-models already there: ``tc_lr_accurate.npz`` (the classifier with MiniLM span
-and sentence vectors), ``si_tokens_accurate.npz`` (a token scorer on MiniLM
-states mixed into the CRF's P(inside)) and an ``accurate`` entry in
-``settings.json`` (mixing weight and threshold). python-crfsuite fits the
-CRF and scikit-learn the logistic regression; their weights are exported so
-inference (:mod:`parallax.extract.rhetoric`) needs numpy only.
+models already there: ``tc_lr_accurate.npz`` (the classifier with frozen MiniLM
+span and sentence vectors), ``si_minilm_int8.onnx`` (MiniLM fine-tuned as a
+span tagger, :mod:`parallax.train.rhetoric_minilm`, which needs the
+``finetune`` extra: PyTorch and transformers, CPU is enough) and an
+``accurate`` entry in ``settings.json`` (how the tagger's P(inside) is mixed
+with the CRF's, and the threshold). python-crfsuite fits the CRF and
+scikit-learn the logistic regressions; their weights are exported so inference
+(:mod:`parallax.extract.rhetoric`) needs numpy only, and the accurate tier
+onnxruntime.
 
 Seeds: both learners are deterministic (L-BFGS from zero weights), so the seed
 draws the random 90% of training articles a model is fitted on; the other 10%
-choose the SI decoding threshold. Only the train split is read here.
+choose the SI decoding threshold (and the accurate tier's mix). Fine-tuning
+also uses the seed for its batch order and initial weights. Only the train
+split is read here.
 """
 
 from __future__ import annotations
@@ -235,8 +240,6 @@ def fit_models(train: list[PtcArticle], seed: int, log=print, crf_params: dict |
 # Chosen on held-out training articles and PTC dev (see parallax.eval.rhetoric --tier accurate).
 DENSE_SCALE = 1.0  # weight of the standardised MiniLM vector beside the l2-normalised sparse features
 DENSE_C = TC_C
-TOKEN_C = 0.1
-TOKEN_KEEP_OUTSIDE = 0.35  # share of outside-technique tokens the token scorer is fitted on
 MIXES = (0.0, 0.25, 0.4, 0.5, 0.6, 0.75, 1.0)
 
 
@@ -288,58 +291,25 @@ def train_tc_dense(feats, dense: np.ndarray, ys, c: float = DENSE_C, scale: floa
     return DenseTechniqueClassifier(vocab, sparse_coef[keep], intercept, list(lr.classes_), dense_coef)
 
 
-def token_rows(articles: Sequence[PtcArticle], contexts: Sequence[DocContext], keep_outside: float = 1.0, seed: int = 0):
-    """(inputs, inside labels) of the tokens of every segment, outside tokens subsampled to ``keep_outside``."""
-    from ..extract.rhetoric_encoder import token_inputs
-
-    rng = np.random.default_rng(seed)
-    xs, ys = [], []
-    for a, ctx in zip(articles, contexts):
-        gold = merge([(s, e) for _, s, e in a.labels])
-        starts = [s for s, _ in gold]
-        for k, seg in enumerate(ctx.segs):
-            y = np.zeros(len(seg), dtype=bool)
-            for r, tok in enumerate(seg):
-                j = bisect_right(starts, tok.idx + len(tok) - 1) - 1
-                y[r] = j >= 0 and gold[j][1] > tok.idx
-            keep = y | (rng.random(len(seg)) < keep_outside)
-            if keep.any():
-                xs.append(token_inputs(ctx.encoding, seg, k)[keep])
-                ys.append(y[keep])
-    return np.vstack(xs), np.concatenate(ys)
-
-
-def train_token_scorer(x: np.ndarray, y: np.ndarray, c: float = TOKEN_C, keep_outside: float = TOKEN_KEEP_OUTSIDE):
-    from sklearn.linear_model import LogisticRegression
-
-    from ..extract.rhetoric_encoder import TokenScorer
-
-    mu = x.mean(axis=0)
-    sd = x.std(axis=0) + 1e-6
-    lr = LogisticRegression(C=c, max_iter=500)
-    lr.fit((x - mu) / sd, y)
-    w = lr.coef_[0] / sd
-    # outside tokens were subsampled: shift the log-odds back to the full distribution
-    return TokenScorer(w, float(lr.intercept_[0] - mu @ w + np.log(keep_outside)))
-
-
-def fit_accurate(fast: RhetoricModel, train: list[PtcArticle], seed: int, log=print, tc_c: float = DENSE_C, scale: float = DENSE_SCALE, token_c: float = TOKEN_C):
-    """The accurate tier on the same seeded split as :func:`fit_models`: MiniLM states added to TC and SI."""
-    from ..extract.rhetoric_encoder import AccurateRhetoricModel
+def fit_accurate(
+    fast: RhetoricModel, train: list[PtcArticle], seed: int, tagger_file: Path, log=print, tc_c: float = DENSE_C, scale: float = DENSE_SCALE
+):
+    """The accurate tier on the same seeded split as :func:`fit_models`: MiniLM fine-tuned as a span
+    tagger (written to ``tagger_file``; an existing file is reused) and frozen MiniLM states in TC."""
+    from ..extract.rhetoric_encoder import AccurateRhetoricModel, SpanTagger
+    from .rhetoric_minilm import train_tagger
 
     fit, held = split_articles(train, seed)
     fit_ctx = [DocContext(a.doc) for a in fit]
     held_ctx = [DocContext(a.doc) for a in held]
+    if not tagger_file.exists():
+        train_tagger(fit, fit_ctx, seed, tagger_file, log)
     encode_all(fit + held, fit_ctx + held_ctx, log)
     t = time.time()
     feats, ys = tc_rows(fit, fit_ctx)
     classifier = train_tc_dense(feats, tc_dense_rows(fit, fit_ctx), ys, c=tc_c, scale=scale)
     log(f"  accurate TC: {len(classifier.index):,} sparse features + {classifier.dense_coef.shape[0]} dense in {time.time() - t:.0f}s")
-    t = time.time()
-    x, y = token_rows(fit, fit_ctx, TOKEN_KEEP_OUTSIDE, seed)
-    scorer = train_token_scorer(x, y, token_c)
-    log(f"  token scorer on {len(y):,} tokens in {time.time() - t:.0f}s")
-    model = AccurateRhetoricModel(fast.tagger, classifier, Settings(threshold=fast.settings.threshold), scorer, cache=True)
+    model = AccurateRhetoricModel(fast.tagger, classifier, Settings(threshold=fast.settings.threshold), SpanTagger(tagger_file), cache=True)
     best, table = None, {}
     gold = {a.id: [(s, e) for _, s, e in a.labels] for a in held}
     for mix in MIXES:
@@ -366,8 +336,9 @@ def save(model: RhetoricModel, directory: Path, info: dict) -> None:
 
 
 def save_accurate(model, directory: Path, info: dict) -> None:
-    """The accurate tier's files beside the fast ones (which it reuses: the CRF and settings.json)."""
-    model.save(directory)
+    """The accurate tier's classifier and settings beside the fast files (the span tagger is written
+    by :func:`fit_accurate`)."""
+    model.classifier.save(directory / "tc_lr_accurate.npz")
     path = directory / "settings.json"
     settings = json.loads(path.read_text()) if path.exists() else {}
     settings["accurate"] = {"threshold": model.settings.threshold, "mix": model.settings.mix}
@@ -383,7 +354,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--cache", type=Path, default=None, help="DocBin file to cache the parsed training articles")
     parser.add_argument(
         "--tier", choices=("fast", "accurate"), default="fast",
-        help="accurate: fit the MiniLM additions on top of the fast models already in --out (same seed)",
+        help="accurate: fine-tune the MiniLM span tagger (needs the finetune extra: PyTorch) and fit the "
+        "MiniLM technique classifier on top of the fast models already in --out (same seed)",
+    )
+    parser.add_argument(
+        "--keep-tagger", action="store_true",
+        help="with --tier accurate: keep the span tagger already in --out (fine-tuned with the same --seed)",
     )
     args = parser.parse_args(argv)
     train = read_split(args.data, "train")
@@ -393,8 +369,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parse(train, args.cache)
     print(f"parsed {len(train)} training articles in {time.time() - t:.0f}s", flush=True)
     if args.tier == "accurate":
+        from ..extract.rhetoric_encoder import TAGGER_FILE
+
         fast = RhetoricModel.load(args.out, "fast")
-        model, info = fit_accurate(fast, train, args.seed, log=lambda m: print(m, flush=True))
+        tagger_file = args.out / TAGGER_FILE.name
+        if not args.keep_tagger:
+            tagger_file.unlink(missing_ok=True)  # fine-tune afresh on this seed's split
+        model, info = fit_accurate(fast, train, args.seed, tagger_file, log=lambda m: print(m, flush=True))
         save_accurate(model, args.out, info)
     else:
         model, info = fit_models(train, args.seed, log=lambda m: print(m, flush=True))
