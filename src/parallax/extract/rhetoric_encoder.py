@@ -196,32 +196,32 @@ class DocEncoding:
         self._ends_list = offsets.tolist()
 
     @classmethod
-    def of(cls, ctx, encoder: MiniLMEncoder | None = None, cache: bool = False) -> "DocEncoding":
-        """Encode the segments of a :class:`~parallax.extract.rhetoric.DocContext` (from the cache when asked)."""
+    def of(cls, ctx, encoder: MiniLMEncoder | None = None, cache: bool = False, segments: Sequence[int] | None = None) -> "DocEncoding":
+        """Encode the segments of a :class:`~parallax.extract.rhetoric.DocContext` (from the cache when asked).
+
+        ``segments``: only these segment indices (inference encodes the segments that hold a span);
+        the others have no wordpieces and a zero sentence vector.
+        """
         encoder = encoder or load_encoder()
         bases, texts = segment_texts(ctx)
         path = None
-        if cache:
+        if cache and segments is None:
             key = hashlib.sha1(("\x00".join(texts) + encoder.digest + "|" + ",".join(map(str, bases))).encode("utf-8")).hexdigest()
             path = CACHE_DIR / f"{key}.npz"
             if path.exists():
                 with np.load(path, allow_pickle=False) as d:
                     return cls(d["starts"], d["ends"], d["hidden"].astype(np.float32), d["seg"], d["sentences"].astype(np.float32))
-        encoded = encoder.encode(texts) if texts else []
-        starts, ends, hidden, seg, sents = [], [], [], [], []
-        for k, (base, (offs, h, sent)) in enumerate(zip(bases, encoded)):
-            starts.append(offs[:, 0] + base)
-            ends.append(offs[:, 1] + base)
+        chosen = range(len(texts)) if segments is None else sorted(set(segments))
+        encoded = encoder.encode([texts[k] for k in chosen]) if chosen else []
+        sentences = np.zeros((len(texts), DIM), np.float32)
+        starts, ends, hidden, seg = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros((0, DIM), np.float32)], [np.zeros(0, np.int64)]
+        for k, (offs, h, sent) in zip(chosen, encoded):
+            starts.append(offs[:, 0] + bases[k])
+            ends.append(offs[:, 1] + bases[k])
             hidden.append(h)
             seg.append(np.full(len(offs), k, np.int64))
-            sents.append(sent)
-        out = cls(
-            np.concatenate(starts) if starts else np.zeros(0, np.int64),
-            np.concatenate(ends) if ends else np.zeros(0, np.int64),
-            np.concatenate(hidden) if hidden else np.zeros((0, DIM), np.float32),
-            np.concatenate(seg) if seg else np.zeros(0, np.int64),
-            np.stack(sents) if sents else np.zeros((0, DIM), np.float32),
-        )
+            sentences[k] = sent
+        out = cls(np.concatenate(starts), np.concatenate(ends), np.concatenate(hidden), np.concatenate(seg), sentences)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp.npz")
@@ -314,10 +314,16 @@ class AccurateRhetoricModel(_models().RhetoricModel):
             (load_tagger() if tagger_file == TAGGER_FILE else SpanTagger(tagger_file)) if tagger_file.exists() else None,
         )
 
-    def encoding(self, ctx) -> DocEncoding:
+    def encoding(self, ctx, spans: Sequence[tuple[int, int]] = ()) -> DocEncoding:
+        """The frozen states of the context (training attaches all of them; inference encodes the
+        segments that hold one of ``spans``)."""
         enc = getattr(ctx, "encoding", None)
         if enc is None:
-            enc = ctx.encoding = DocEncoding.of(ctx, cache=self.cache)
+            if self.cache:
+                enc = ctx.encoding = DocEncoding.of(ctx, cache=True)
+            else:
+                held = {ctx.seg_of[toks[0]] for toks in (ctx.tokens_in(s, e) for s, e in spans) if toks}
+                enc = DocEncoding.of(ctx, segments=sorted(held))
         return enc
 
     def tagger_probabilities(self, ctx) -> list[np.ndarray]:
@@ -338,6 +344,6 @@ class AccurateRhetoricModel(_models().RhetoricModel):
         from collections import Counter
 
         rh = _models()
-        enc = self.encoding(ctx)
+        enc = self.encoding(ctx, spans)
         texts = Counter(rh.normalise_span_text(ctx.text[s:e]) for s, e in spans)
         return [self.classifier.proba(rh.span_features(ctx, s, e, texts), enc.span_vector(s, e)) for s, e in spans]
