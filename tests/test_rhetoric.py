@@ -209,7 +209,7 @@ def test_accurate_tier_flags_den_of_poison(loaded_accurate):
 
 
 def test_accurate_tier_calmer_op_ed_has_far_fewer_flags(loaded_accurate):
-    """The contrast the fast tier blurs (see the xfail above): about 10 vs 14 per 1,000 words."""
+    """The contrast the fast tier blurs (see the xfail above): about 8 vs 14 per 1,000 words."""
     hot = rhetoric_summary(loaded_accurate)["density_per_1000_words"]
     cool = rhetoric_summary(_analysed(CALMER, "accurate"))["density_per_1000_words"]
     assert cool < 0.75 * hot, (hot, cool)
