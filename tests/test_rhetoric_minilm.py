@@ -79,3 +79,17 @@ def test_shipped_tagger_scores_loaded_words_above_a_neutral_report():
     words = [doc[i].text for i in ctx.seg_ids[0]]
     thugs = loaded[words.index("thugs")]
     assert thugs > 0.5 and thugs > 3 * neutral.max(), (loaded, neutral)
+
+
+def test_fine_tuning_without_pytorch_is_a_one_line_error(monkeypatch, tmp_path):
+    import importlib.util
+
+    from parallax.errors import ParallaxError
+    from parallax.train.rhetoric_minilm import train_tagger
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    article = _article()
+    with pytest.raises(ParallaxError, match=r"needs torch: pip install -e '\.\[finetune\]'"):
+        train_tagger([article], [DocContext(article.doc)], 0, tmp_path / "t.onnx")
+    assert not (tmp_path / "t.onnx").exists()
