@@ -121,7 +121,9 @@ def eval_frames(data: Path, folds: int) -> None:
 @click.option("--cache", type=click.Path(path_type=Path), default=None, help="Folder for parsed-article caches.")
 @click.option(
     "--tier", type=click.Choice(["fast", "accurate"]), default="fast", show_default=True,
-    help="accurate: also fit and score the MiniLM tier on the same seeds, with both tiers' sentences/s.",
+    help="accurate: also fit and score the MiniLM tier on the same seeds, with both tiers' sentences/s "
+    "(fine-tunes MiniLM once per seed, about 12 minutes each on 2 cores; needs the finetune extra; "
+    "--cache keeps the taggers).",
 )
 def eval_rhetoric(data: Path, seeds: int, limit: int | None, cache: Path | None, tier: str) -> None:
     """Persuasion techniques on PTC dev: span identification F1, technique classification micro/macro F1."""
