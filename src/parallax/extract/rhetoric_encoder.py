@@ -166,7 +166,7 @@ class SpanTagger:
         bases, texts = segment_texts(ctx)
         table = ctx.table
         out = []
-        for seg, base, (offsets, inside) in zip(ctx.seg_ids, bases, self.encoder.run(texts, "inside") if texts else []):
+        for seg, base, (offsets, inside) in zip(ctx.seg_ids, bases, self.encoder.run(texts, "inside")):
             starts = np.array([table.start[i] for i in seg]) - base
             ends = np.array([table.end[i] for i in seg]) - base
             first = np.searchsorted(offsets[:, 1], starts, side="right")  # first piece ending after the token starts
@@ -177,9 +177,9 @@ class SpanTagger:
         return out
 
 
-@lru_cache(maxsize=1)
-def load_tagger() -> SpanTagger:
-    return SpanTagger()
+@lru_cache(maxsize=2)
+def load_tagger(path: Path = TAGGER_FILE) -> SpanTagger:
+    return SpanTagger(path)
 
 
 class DocEncoding:
@@ -311,7 +311,7 @@ class AccurateRhetoricModel(_models().RhetoricModel):
             fast.tagger,
             DenseTechniqueClassifier.load(directory / "tc_lr_accurate.npz"),
             fast.settings,
-            (load_tagger() if tagger_file == TAGGER_FILE else SpanTagger(tagger_file)) if tagger_file.exists() else None,
+            load_tagger(tagger_file) if tagger_file.exists() else None,
         )
 
     def encoding(self, ctx, spans: Sequence[tuple[int, int]] = ()) -> DocEncoding:
